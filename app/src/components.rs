@@ -1,0 +1,7 @@
+//! Pages and their parts, by domain; shared widgets in [`common`].
+
+pub mod auth;
+pub mod common;
+pub mod home;
+pub mod posts;
+pub mod profiles;

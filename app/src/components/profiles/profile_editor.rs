@@ -1,0 +1,47 @@
+use crate::components::common::{ErrorNotice, FieldError, action_error};
+use crate::contexts::auth_context::use_auth;
+use crate::models::ProfileView;
+use leptos::prelude::*;
+
+/// The owner's "Edit profile" form: display name and bio.
+#[component]
+pub fn ProfileEditor(profile: ProfileView) -> impl IntoView {
+    let action = use_auth().update_profile;
+    let error = action_error(action);
+    view! {
+        <details class="profile-edit">
+            <summary class="button">"Edit profile"</summary>
+            <ActionForm action>
+                <div class="field">
+                    <label for="profile-display_name">"Name"</label>
+                    <input
+                        id="profile-display_name"
+                        name="display_name"
+                        type="text"
+                        maxlength="60"
+                        required
+                        value=profile.display_name
+                        aria-describedby="profile-display_name-error"
+                    />
+                    <FieldError error field="display_name" form="profile-" />
+                </div>
+                <div class="field">
+                    <label for="profile-bio">"Bio"</label>
+                    <textarea
+                        id="profile-bio"
+                        name="bio"
+                        rows="3"
+                        maxlength="300"
+                        aria-describedby="profile-bio-error"
+                        inner_html=crate::text::textarea_html(&profile.bio)
+                    ></textarea>
+                    <FieldError error field="bio" form="profile-" />
+                </div>
+                <ErrorNotice error />
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                    "Save profile"
+                </button>
+            </ActionForm>
+        </details>
+    }
+}

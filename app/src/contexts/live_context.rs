@@ -1,0 +1,202 @@
+//! The live connection: one WebSocket per tab to `/ws`, opened once a user
+//! is signed in, reconnecting with exponential backoff (0.5 s doubling to
+//! 30 s, with jitter). Received events go into a short log that components
+//! watch with [`LiveContext::on_event`]. On the server this is inert.
+
+use crate::events::LiveEvent;
+use leptos::prelude::*;
+
+/// Events kept for late subscribers (components mounted after an event
+/// arrived only see newer ones).
+const LOG_LEN: usize = 200;
+
+/// Provided by [`provide_live_context`]; read with [`use_live`].
+#[derive(Clone, Copy)]
+pub struct LiveContext {
+    /// Recent events, oldest first, each with a local sequence number.
+    pub log: RwSignal<Vec<(u64, LiveEvent)>>,
+    /// Whether the socket is open.
+    pub connected: RwSignal<bool>,
+}
+
+impl LiveContext {
+    /// Appends an event to the log (browser side).
+    pub fn push(&self, event: LiveEvent) {
+        self.log.update(|log| {
+            let next = log.last().map_or(1, |(n, _)| n + 1);
+            log.push((next, event));
+            if log.len() > LOG_LEN {
+                let extra = log.len() - LOG_LEN;
+                log.drain(..extra);
+            }
+        });
+    }
+
+    /// Runs `f` for every event that arrives from now on, in order, while
+    /// the calling component is mounted. Browser only.
+    pub fn on_event(&self, f: impl Fn(&LiveEvent) + 'static) {
+        let log = self.log;
+        let last_seen = StoredValue::new(log.with_untracked(|l| l.last().map_or(0, |(n, _)| *n)));
+        Effect::new(move |_| {
+            log.with(|events| {
+                for (n, event) in events.iter().filter(|(n, _)| *n > last_seen.get_value()) {
+                    f(event);
+                    last_seen.set_value(*n);
+                }
+            });
+        });
+    }
+}
+
+/// Creates the context and, in the browser, opens the socket whenever a
+/// user is signed in.
+pub fn provide_live_context() {
+    let live = LiveContext {
+        log: RwSignal::new(Vec::new()),
+        connected: RwSignal::new(false),
+    };
+    provide_context(live);
+    #[cfg(feature = "hydrate")]
+    browser::run(live);
+}
+
+/// The [`LiveContext`]; panics outside [`crate::App`].
+pub fn use_live() -> LiveContext {
+    expect_context::<LiveContext>()
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::LiveContext;
+    use crate::contexts::auth_context::use_auth;
+    use crate::events::{LiveEnvelope, PROTOCOL_VERSION};
+    use leptos::prelude::*;
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    use web_sys::{MessageEvent, WebSocket};
+
+    /// Socket state shared by the callbacks of one tab.
+    #[derive(Default)]
+    struct Conn {
+        socket: RefCell<Option<WebSocket>>,
+        /// Whether a user is signed in (we should be connected).
+        wanted: Cell<bool>,
+        attempt: Cell<u32>,
+        /// Bumped on every open; stale callbacks compare and bail.
+        generation: Cell<u32>,
+    }
+
+    pub(super) fn run(live: LiveContext) {
+        let auth = use_auth();
+        let conn = Rc::new(Conn::default());
+        let body = document().body();
+        if let Some(body) = &body {
+            // Lets end-to-end tests wait until the page is interactive.
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+        let c = Rc::clone(&conn);
+        Effect::new(move |_| {
+            let signed_in = matches!(auth.user.get(), Some(Ok(Some(_))));
+            c.wanted.set(signed_in);
+            if signed_in {
+                if c.socket.borrow().is_none() {
+                    open(&c, live);
+                }
+            } else {
+                close(&c, live);
+            }
+        });
+        Effect::new(move |_| {
+            let state = if live.connected.get() { "connected" } else { "disconnected" };
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-live", state);
+            }
+        });
+    }
+
+    fn url() -> Option<String> {
+        let loc = window().location();
+        let scheme = if loc.protocol().ok()? == "https:" { "wss" } else { "ws" };
+        Some(format!("{scheme}://{}/ws", loc.host().ok()?))
+    }
+
+    fn close(conn: &Rc<Conn>, live: LiveContext) {
+        conn.generation.set(conn.generation.get() + 1);
+        if let Some(ws) = conn.socket.borrow_mut().take() {
+            let _ = ws.close();
+        }
+        live.connected.set(false);
+    }
+
+    fn open(conn: &Rc<Conn>, live: LiveContext) {
+        let Some(url) = url() else { return };
+        let Ok(ws) = WebSocket::new(&url) else {
+            schedule_reconnect(conn, live);
+            return;
+        };
+        let generation = conn.generation.get() + 1;
+        conn.generation.set(generation);
+
+        let c = Rc::clone(conn);
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            if c.generation.get() == generation {
+                c.attempt.set(0);
+                live.connected.set(true);
+            }
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        on_open.forget();
+
+        let c = Rc::clone(conn);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if c.generation.get() != generation {
+                return;
+            }
+            let Some(text) = e.data().as_string() else { return };
+            match serde_json::from_str::<LiveEnvelope>(&text) {
+                Ok(env) if env.v == PROTOCOL_VERSION => live.push(env.event),
+                // Unknown versions and kinds are ignored: a newer server may
+                // send events this build doesn't know yet.
+                _ => {}
+            }
+        });
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+
+        let c = Rc::clone(conn);
+        let on_close = Closure::<dyn FnMut()>::new(move || {
+            if c.generation.get() != generation {
+                return;
+            }
+            c.socket.borrow_mut().take();
+            live.connected.set(false);
+            schedule_reconnect(&c, live);
+        });
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        on_close.forget();
+
+        *conn.socket.borrow_mut() = Some(ws);
+    }
+
+    fn schedule_reconnect(conn: &Rc<Conn>, live: LiveContext) {
+        if !conn.wanted.get() {
+            return;
+        }
+        let attempt = conn.attempt.get();
+        conn.attempt.set(attempt.saturating_add(1));
+        let base = 500.0 * 2f64.powi(attempt.min(6) as i32);
+        let delay = base.min(30_000.0) * (0.75 + 0.5 * js_sys::Math::random());
+        let c = Rc::clone(conn);
+        let retry = Closure::once_into_js(move || {
+            if c.wanted.get() && c.socket.borrow().is_none() {
+                open(&c, live);
+            }
+        });
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
+            retry.unchecked_ref(),
+            delay as i32,
+        );
+    }
+}

@@ -1,0 +1,90 @@
+//! Persistence: SeaORM entities, migrations and the connection set-up.
+//! Server-only (`ssr`).
+
+pub mod entities;
+pub mod migrations;
+
+use anyhow::Context as _;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait as _;
+
+/// Opens the database at `url` and applies pending migrations.
+///
+/// `sqlite://path?mode=rwc` (the default) creates the file and its folder on
+/// first run, switches the file to WAL journaling and checks that foreign
+/// keys are enforced; `postgres://...` works unchanged.
+///
+/// # Errors
+/// When the database can't be reached or a migration fails.
+pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection> {
+    if let Some(path) = sqlite_file_path(url)
+        && let Some(dir) = std::path::Path::new(&path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating database folder {}", dir.display()))?;
+    }
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
+        .sqlx_logging(false);
+    let db = Database::connect(opts)
+        .await
+        .with_context(|| format!("connecting to {}", redact(url)))?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA journal_mode = WAL;")
+            .await
+            .context("enabling WAL")?;
+        db.execute_unprepared("PRAGMA foreign_keys = ON;")
+            .await
+            .context("enabling foreign keys")?;
+    }
+    migrations::Migrator::up(&db, None)
+        .await
+        .context("running migrations")?;
+    Ok(db)
+}
+
+/// The file path of a `sqlite:` URL, or `None` for other URLs and in-memory
+/// databases.
+pub fn sqlite_file_path(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.to_owned())
+}
+
+/// `url` with any password replaced by `***`, for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(
+            sqlite_file_path("sqlite://data/hearth.db?mode=rwc").as_deref(),
+            Some("data/hearth.db")
+        );
+        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_file_path("postgres://x@y/z"), None);
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

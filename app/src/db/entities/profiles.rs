@@ -1,0 +1,43 @@
+//! `profiles`: what others see of a person, one row per account.
+
+use sea_orm::entity::prelude::*;
+
+/// A profile.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "profiles")]
+pub struct Model {
+    /// The account (`users.id`).
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub user_id: i64,
+    /// Name shown on posts, 1–60 characters.
+    pub display_name: String,
+    /// Bio, at most 300 characters.
+    pub bio: String,
+    /// Avatar image URL.
+    pub avatar_url: String,
+    /// Cover image URL.
+    pub cover_url: String,
+    /// Last change, ms since epoch.
+    pub updated_at_ms: i64,
+}
+
+/// Relations of `profiles`.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    /// The account.
+    #[sea_orm(
+        belongs_to = "super::users::Entity",
+        from = "Column::UserId",
+        to = "super::users::Column::Id",
+        on_delete = "Cascade"
+    )]
+    User,
+}
+
+impl Related<super::users::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::User.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,57 @@
+//! `users`: accounts and their log-in throttling state.
+
+use sea_orm::entity::prelude::*;
+
+/// A user account.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    /// Row id.
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Username as typed at sign-up.
+    pub username: String,
+    /// Lower-cased username; unique, so usernames are unique case-insensitively.
+    #[sea_orm(unique)]
+    pub username_key: String,
+    /// Normalised (trimmed, lower-case) email; unique.
+    #[sea_orm(unique)]
+    pub email: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Failed log-ins since the last success or lock.
+    pub failed_logins: i32,
+    /// Log-ins refused until this time (ms since epoch), if locked.
+    pub locked_until_ms: Option<i64>,
+    /// Sign-up time, ms since epoch.
+    pub created_at_ms: i64,
+}
+
+/// Relations of `users`.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    /// The account's profile.
+    #[sea_orm(has_one = "super::profiles::Entity")]
+    Profile,
+    /// The account's posts.
+    #[sea_orm(has_many = "super::posts::Entity")]
+    Posts,
+}
+
+impl Related<super::profiles::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Profile.def()
+    }
+}
+
+impl Related<super::posts::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Posts.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,16 @@
+//! Schema migrations (sea-orm-migration), applied at start-up by
+//! [`crate::db::connect_and_migrate`]. Never edit a released migration: add one.
+
+mod m20261121_000001_accounts_posts_sessions;
+
+use sea_orm_migration::prelude::*;
+
+/// All migrations, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_accounts_posts_sessions::Migration)]
+    }
+}

@@ -1,0 +1,5 @@
+//! Page shells.
+
+mod main_layout;
+
+pub use main_layout::MainLayout;

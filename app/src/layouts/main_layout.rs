@@ -1,0 +1,14 @@
+use crate::components::common::TopBar;
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+
+/// Top bar above a centred page column holding the matched child route.
+#[component]
+pub fn MainLayout() -> impl IntoView {
+    view! {
+        <TopBar />
+        <main id="main" class="page">
+            <Outlet />
+        </main>
+    }
+}

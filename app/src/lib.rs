@@ -1,0 +1,84 @@
+//! Hearth's shared crate: the Leptos app (pages, components, server
+//! functions) for both the server (`ssr`) and the browser (`hydrate`), and,
+//! behind `ssr`, everything server-only: database, services, sessions and
+//! the live event hub.
+
+pub mod components;
+pub mod contexts;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod layouts;
+pub mod models;
+pub mod server_fns;
+pub mod text;
+pub mod time_fmt;
+pub mod validation;
+
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod hub;
+#[cfg(feature = "ssr")]
+pub mod services;
+#[cfg(feature = "ssr")]
+pub mod session_store;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use components::common::{NotFound, TopBar};
+use components::home::HomePage;
+use components::posts::PostPage;
+use components::profiles::ProfilePage;
+use layouts::MainLayout;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The app: contexts, then routes inside the main layout. Pages render
+/// with `SsrMode::Async`: the server waits for their data, so the HTML is
+/// complete without JavaScript and a missing post can answer 404.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    contexts::auth_context::provide_auth_context();
+    contexts::live_context::provide_live_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/hearth.css" />
+        <Title formatter=|t: String| if t.is_empty() { "Hearth".to_owned() } else { format!("{t} · Hearth") } />
+        <Router>
+            <Routes fallback=|| view! { <TopBar /><main id="main" class="page"><NotFound /></main> }>
+                <ParentRoute path=path!("") view=MainLayout>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("u/:username") view=ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("p/:id") view=PostPage ssr=SsrMode::Async />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

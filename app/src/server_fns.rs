@@ -1,0 +1,7 @@
+//! Server functions, one per file, grouped by domain. Each is thin: it takes
+//! the session and state from context, calls a service and returns
+//! [`crate::error::AppError`] on failure.
+
+pub mod auth;
+pub mod posts;
+pub mod profiles;

@@ -1,0 +1,33 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Creates an account with its profile and signs it in.
+///
+/// # Errors
+/// `Validation` naming the field (`username`, `email`, `first_name`,
+/// `last_name`, `password`, `password_confirm`) for bad or taken input.
+#[server]
+pub async fn sign_up(
+    username: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    password: String,
+    password_confirm: String,
+) -> Result<(), AppError> {
+    use crate::{auth, ids::UserId, services::accounts, state::app_state};
+    let state = app_state()?;
+    let user = accounts::sign_up(
+        &state.db,
+        accounts::SignUp {
+            username,
+            email,
+            first_name,
+            last_name,
+            password,
+            password_confirm,
+        },
+    )
+    .await?;
+    auth::start_session(UserId(user.id)).await
+}

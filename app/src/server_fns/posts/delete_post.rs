@@ -1,0 +1,16 @@
+use crate::error::AppError;
+use crate::ids::PostId;
+use leptos::prelude::*;
+
+/// Deletes one of the signed-in user's posts.
+///
+/// # Errors
+/// `Unauthorized` when signed out; `Forbidden` for someone else's post;
+/// `NotFound`.
+#[server]
+pub async fn delete_post(post_id: PostId) -> Result<(), AppError> {
+    use crate::{auth, services::posts, state::app_state};
+    let user = auth::require_user().await?;
+    let state = app_state()?;
+    posts::delete_post(&state.db, &state.hub, user, post_id).await
+}

@@ -1,0 +1,17 @@
+use crate::error::AppError;
+use crate::ids::PostId;
+use crate::models::PostView;
+use leptos::prelude::*;
+
+/// Replaces the text of one of the signed-in user's posts.
+///
+/// # Errors
+/// `Unauthorized` when signed out; `Forbidden` for someone else's post;
+/// `NotFound`; `Validation` on `body`.
+#[server]
+pub async fn update_post(post_id: PostId, body: String) -> Result<PostView, AppError> {
+    use crate::{auth, services::posts, state::app_state};
+    let user = auth::require_user().await?;
+    let state = app_state()?;
+    posts::update_post(&state.db, &state.hub, user, post_id, &body).await
+}

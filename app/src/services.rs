@@ -1,0 +1,9 @@
+//! Business rules, as plain async functions over a SeaORM connection, so they
+//! run on the pool or inside a transaction and integration tests reach them
+//! without HTTP. Server-only.
+
+pub mod accounts;
+pub mod demo;
+pub mod posts;
+pub mod profiles;
+pub mod throttle;

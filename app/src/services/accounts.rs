@@ -1,0 +1,263 @@
+//! Accounts: sign-up, log-in with throttling, and the current user.
+//!
+//! Passwords are hashed with Argon2id, m = 19,456 KiB, t = 2, p = 1 (the
+//! OWASP Password Storage Cheat Sheet's first recommended configuration),
+//! on tokio's blocking pool so hashing never stalls the async runtime.
+
+use crate::db::entities::{profiles, users};
+use crate::error::{AppError, AppResult, on_unique};
+use crate::ids::UserId;
+use crate::models::CurrentUser;
+use crate::services::throttle::LoginThrottle;
+use crate::time_fmt::now_ms;
+use crate::validation;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, TransactionTrait,
+};
+use std::net::IpAddr;
+
+/// Failed log-ins in a row that lock an account.
+pub const LOCK_AFTER_FAILURES: i32 = 3;
+/// How long a locked account refuses log-ins, in ms (5 minutes).
+pub const LOCK_MS: i64 = 5 * 60 * 1000;
+
+/// Placeholder avatar for new profiles (served from `public/`).
+pub const DEFAULT_AVATAR: &str = "/img/avatar.svg";
+/// Placeholder cover for new profiles (served from `public/`).
+pub const DEFAULT_COVER: &str = "/img/cover.svg";
+
+/// What the sign-up form sends.
+#[derive(Debug, Clone, Default)]
+pub struct SignUp {
+    /// 3–30 letters, digits, underscores.
+    pub username: String,
+    /// Any valid address; stored normalised.
+    pub email: String,
+    /// 1–60 characters.
+    pub first_name: String,
+    /// 1–60 characters.
+    pub last_name: String,
+    /// At least 10 characters, not containing the username.
+    pub password: String,
+    /// Must equal `password`.
+    pub password_confirm: String,
+}
+
+fn argon2() -> Argon2<'static> {
+    // Constant parameters; `Params::new` only fails on out-of-range values.
+    let params = Params::new(19_456, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes `password` into a PHC string, on the blocking pool.
+///
+/// # Errors
+/// `Internal` if hashing fails (logged).
+pub async fn hash_password(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("hashing task: {e}"))?
+    .map_err(AppError::from)
+}
+
+/// Checks `password` against a PHC `hash`, on the blocking pool.
+async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("bad stored hash: {e}"))?;
+        Ok::<_, anyhow::Error>(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("verify task: {e}"))?
+    .map_err(AppError::from)
+}
+
+/// A hash of a random password, verified against when the account is
+/// unknown so both failures take the same time.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        argon2()
+            .hash_password(b"no such account: timing equaliser", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// Creates an account and its profile in one transaction.
+///
+/// # Errors
+/// `Validation` naming the field for bad input, a taken username
+/// (case-insensitive) or a taken email; `Internal` on database failure.
+pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> AppResult<users::Model> {
+    let username = validation::username(&input.username)?;
+    let email = validation::email(&input.email)?;
+    let first_name = validation::name("first_name", "First name", &input.first_name)?;
+    let last_name = validation::name("last_name", "Last name", &input.last_name)?;
+    validation::password(&input.password, &input.password_confirm, &username)?;
+    let key = validation::username_key(&username);
+
+    let taken_username = || AppError::validation("username", "That username is taken.");
+    let taken_email = || {
+        AppError::validation("email", "An account with that email already exists.")
+    };
+    if users::Entity::find()
+        .filter(users::Column::UsernameKey.eq(&key))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(taken_username());
+    }
+    if users::Entity::find()
+        .filter(users::Column::Email.eq(&email))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(taken_email());
+    }
+
+    let password_hash = hash_password(input.password).await?;
+    let now = now_ms();
+    let txn = db.begin().await?;
+    let user = users::ActiveModel {
+        username: Set(username.clone()),
+        username_key: Set(key),
+        email: Set(email),
+        first_name: Set(first_name.clone()),
+        last_name: Set(last_name.clone()),
+        password_hash: Set(password_hash),
+        failed_logins: Set(0),
+        locked_until_ms: Set(None),
+        created_at_ms: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    // Lost a race with a concurrent sign-up for the same name or address.
+    .map_err(|e| on_unique(e, taken_username()))?;
+    profiles::ActiveModel {
+        user_id: Set(user.id),
+        display_name: Set(format!("{first_name} {last_name}")),
+        bio: Set(String::new()),
+        avatar_url: Set(DEFAULT_AVATAR.to_owned()),
+        cover_url: Set(DEFAULT_COVER.to_owned()),
+        updated_at_ms: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Checks a log-in. `login` is a username (any case) or an email.
+///
+/// Order: the per-IP limit (every attempt counts), then the account lock,
+/// then the password. The third failure in a row locks the account for
+/// 5 minutes; success clears the count.
+///
+/// # Errors
+/// `RateLimited { retry_after_s }` when the IP or the account is throttled;
+/// `InvalidCredentials` for an unknown account or a wrong password (one
+/// message for both); `Internal` on database failure.
+pub async fn log_in<C: ConnectionTrait>(
+    db: &C,
+    throttle: &LoginThrottle,
+    ip: Option<IpAddr>,
+    login: &str,
+    password: &str,
+) -> AppResult<UserId> {
+    if let Some(ip) = ip {
+        throttle.check(ip)?;
+    }
+    let login = login.trim();
+    let filter = if login.contains('@') {
+        users::Column::Email.eq(login.to_lowercase())
+    } else {
+        users::Column::UsernameKey.eq(validation::username_key(login))
+    };
+    let Some(user) = users::Entity::find().filter(filter).one(db).await? else {
+        let _ = verify_password(password.to_owned(), dummy_hash().to_owned()).await;
+        return Err(AppError::InvalidCredentials);
+    };
+
+    let now = now_ms();
+    if let Some(until) = user.locked_until_ms.filter(|&t| t > now) {
+        return Err(locked(until, now));
+    }
+    if verify_password(password.to_owned(), user.password_hash.clone()).await? {
+        if user.failed_logins != 0 || user.locked_until_ms.is_some() {
+            users::Entity::update_many()
+                .col_expr(users::Column::FailedLogins, Expr::value(0))
+                .col_expr(users::Column::LockedUntilMs, Expr::value(Option::<i64>::None))
+                .filter(users::Column::Id.eq(user.id))
+                .exec(db)
+                .await?;
+        }
+        return Ok(UserId(user.id));
+    }
+
+    // Count the failure atomically, then lock on the third.
+    users::Entity::update_many()
+        .col_expr(
+            users::Column::FailedLogins,
+            Expr::col(users::Column::FailedLogins).add(1),
+        )
+        .filter(users::Column::Id.eq(user.id))
+        .exec(db)
+        .await?;
+    let failures = users::Entity::find_by_id(user.id)
+        .one(db)
+        .await?
+        .map_or(0, |u| u.failed_logins);
+    if failures >= LOCK_AFTER_FAILURES {
+        let until = now + LOCK_MS;
+        users::Entity::update_many()
+            .col_expr(users::Column::FailedLogins, Expr::value(0))
+            .col_expr(users::Column::LockedUntilMs, Expr::value(Some(until)))
+            .filter(users::Column::Id.eq(user.id))
+            .exec(db)
+            .await?;
+        return Err(locked(until, now));
+    }
+    Err(AppError::InvalidCredentials)
+}
+
+fn locked(until_ms: i64, now_ms: i64) -> AppError {
+    let ms = u64::try_from(until_ms - now_ms).unwrap_or(0);
+    AppError::RateLimited {
+        retry_after_s: Ord::max(ms.div_ceil(1000), 1),
+    }
+}
+
+/// The signed-in user's summary, or `None` if the account no longer exists.
+///
+/// # Errors
+/// `Internal` on database failure.
+pub async fn current_user<C: ConnectionTrait>(db: &C, id: UserId) -> AppResult<Option<CurrentUser>> {
+    let Some((user, profile)) = users::Entity::find_by_id(id.0)
+        .find_also_related(profiles::Entity)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let profile = profile.ok_or_else(|| anyhow::anyhow!("user {} has no profile", user.id))?;
+    Ok(Some(CurrentUser {
+        id: UserId(user.id),
+        username: user.username,
+        display_name: profile.display_name,
+        avatar_url: profile.avatar_url,
+    }))
+}

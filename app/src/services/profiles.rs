@@ -1,0 +1,64 @@
+//! Profiles: reading one by username and letting its owner edit it.
+
+use crate::db::entities::{profiles, users};
+use crate::error::{AppError, AppResult};
+use crate::ids::UserId;
+use crate::models::ProfileView;
+use crate::time_fmt::now_ms;
+use crate::validation;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+/// The profile of `username` (any case) as `viewer` sees it.
+///
+/// # Errors
+/// `NotFound` for an unknown username.
+pub async fn get_profile<C: ConnectionTrait>(
+    db: &C,
+    username: &str,
+    viewer: Option<UserId>,
+) -> AppResult<ProfileView> {
+    let (user, profile) = users::Entity::find()
+        .filter(users::Column::UsernameKey.eq(validation::username_key(username.trim())))
+        .find_also_related(profiles::Entity)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let profile = profile.ok_or(AppError::NotFound)?;
+    Ok(ProfileView {
+        user_id: UserId(user.id),
+        is_owner: viewer == Some(UserId(user.id)),
+        username: user.username,
+        display_name: profile.display_name,
+        first_name: user.first_name,
+        last_name: user.last_name,
+        bio: profile.bio,
+        avatar_url: profile.avatar_url,
+        cover_url: profile.cover_url,
+        joined_at_ms: user.created_at_ms,
+    })
+}
+
+/// Sets `user`'s display name and bio.
+///
+/// # Errors
+/// `Validation` for a display name outside 1–60 characters or a bio over
+/// 300; `NotFound` if the account is gone.
+pub async fn update_profile<C: ConnectionTrait>(
+    db: &C,
+    user: UserId,
+    display_name: &str,
+    bio: &str,
+) -> AppResult<()> {
+    let display_name = validation::name("display_name", "Name", display_name)?;
+    let bio = validation::bio(bio)?;
+    let profile = profiles::Entity::find_by_id(user.0)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut active: profiles::ActiveModel = profile.into();
+    active.display_name = Set(display_name);
+    active.bio = Set(bio);
+    active.updated_at_ms = Set(now_ms());
+    active.update(db).await?;
+    Ok(())
+}

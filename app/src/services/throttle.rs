@@ -1,0 +1,82 @@
+//! Per-client-IP log-in limiting: at most [`IP_ATTEMPTS`] attempts per
+//! [`IP_WINDOW`] from one address (GCRA from the `governor` crate: the burst
+//! is the window's allowance and it refills evenly). The per-account lock
+//! lives in the database (see [`super::accounts`]).
+
+use crate::error::AppError;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+/// Log-in attempts allowed per IP address per [`IP_WINDOW`].
+pub const IP_ATTEMPTS: u32 = 25;
+/// The window for [`IP_ATTEMPTS`]: 5 minutes.
+pub const IP_WINDOW: Duration = Duration::from_secs(300);
+
+/// Keyed limiter of log-in attempts by client IP.
+#[derive(Debug)]
+pub struct LoginThrottle {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl LoginThrottle {
+    /// `attempts` per `window` per IP.
+    pub fn new(attempts: u32, window: Duration) -> Self {
+        let burst = NonZeroU32::new(attempts.max(1)).unwrap_or(NonZeroU32::MIN);
+        let period = window / burst.get();
+        let quota = Quota::with_period(period)
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(burst);
+        Self {
+            limiter: RateLimiter::keyed(quota),
+        }
+    }
+
+    /// Counts one attempt from `ip`.
+    ///
+    /// # Errors
+    /// `RateLimited` with the seconds until the next attempt is allowed.
+    pub fn check(&self, ip: IpAddr) -> Result<(), AppError> {
+        self.limiter.check_key(&ip).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            AppError::RateLimited {
+                retry_after_s: wait.as_secs().max(1),
+            }
+        })
+    }
+
+    /// Forgets addresses whose allowance has fully refilled (bounds memory);
+    /// call periodically.
+    pub fn sweep(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        Self::new(IP_ATTEMPTS, IP_WINDOW)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allows_the_burst_then_refuses_with_a_wait() {
+        let t = LoginThrottle::default();
+        let ip: IpAddr = [10, 0, 0, 1].into();
+        for _ in 0..IP_ATTEMPTS {
+            assert!(t.check(ip).is_ok());
+        }
+        match t.check(ip) {
+            Err(AppError::RateLimited { retry_after_s }) => assert!((1..=12).contains(&retry_after_s)),
+            other => panic!("expected RateLimited, got {other:?}"),
+        }
+        // Other addresses are unaffected.
+        assert!(t.check([10, 0, 0, 2].into()).is_ok());
+    }
+}

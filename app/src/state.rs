@@ -1,0 +1,40 @@
+//! Server state shared with server functions (through Leptos context) and
+//! axum handlers.
+
+use crate::hub::EventHub;
+use crate::services::throttle::LoginThrottle;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Everything a request handler may need. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Database pool.
+    pub db: DatabaseConnection,
+    /// Live event fan-out.
+    pub hub: EventHub,
+    /// Per-IP log-in limiter.
+    pub login_throttle: Arc<LoginThrottle>,
+}
+
+impl AppState {
+    /// State on `db` with a fresh hub and throttle.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            hub: EventHub::default(),
+            login_throttle: Arc::new(LoginThrottle::default()),
+        }
+    }
+}
+
+/// The [`AppState`] from the Leptos context of the current request.
+///
+/// # Errors
+/// `Internal` when called outside a request that provides it.
+pub fn app_state() -> Result<AppState, crate::error::AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        crate::error::AppError::Internal
+    })
+}

@@ -1,0 +1,201 @@
+import { expect, test as base, type Page } from '@playwright/test';
+import {
+  createPost,
+  makeUser,
+  open,
+  permalinkOf,
+  postBy,
+  postWithLink,
+  reload,
+  signUp,
+  uniqueId,
+  uniqueText,
+  visibleText,
+  waitForLive,
+} from './helpers';
+
+declare global {
+  interface Window {
+    /** Set by the live tests: survives only as long as the page is not reloaded. */
+    __hearthMarker?: number;
+  }
+}
+
+/** `page` is the first person (A); `pageB` is a second person in a browser context of their own. */
+const test = base.extend<{ pageB: Page }>({
+  pageB: async ({ browser }, use) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await use(page);
+    await context.close();
+  },
+});
+
+/** Marks the page's JavaScript realm, so we can tell later that it was not reloaded. */
+async function markPage(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    window.__hearthMarker = 1;
+  });
+}
+
+async function expectNotReloaded(page: Page, url: string): Promise<void> {
+  expect(await page.evaluate(() => window.__hearthMarker)).toBe(1);
+  expect(page.url()).toBe(url);
+}
+
+test.describe('the feed', () => {
+  test('others see a post but cannot change it; its author edits and deletes it', async ({ page, pageB }) => {
+    test.slow(); // Two sign-ups.
+    const a = makeUser();
+    const b = makeUser();
+
+    await signUp(page, a);
+    const original = uniqueText('Hello from A');
+    const created = await createPost(page, a, original);
+    const href = await permalinkOf(created);
+    // Found by its permalink from now on, so it can be followed through edits.
+    const articleA = postWithLink(page, a, href);
+    await expect(articleA).toBeVisible();
+
+    // The author has the owner controls.
+    await expect(articleA.getByText('Edit post', { exact: true })).toBeVisible();
+    await expect(articleA.getByText('Delete post', { exact: true })).toBeVisible();
+
+    // B sees A's post, without the owner controls.
+    await signUp(pageB, b);
+    const articleB = postWithLink(pageB, a, href);
+    await expect(articleB).toBeVisible();
+    await expect(visibleText(articleB, original)).toBeVisible();
+    await expect(articleB.getByRole('link', { name: a.displayName, exact: true })).toBeVisible();
+    await expect(articleB.getByText('Edit post', { exact: true })).toHaveCount(0);
+    await expect(articleB.getByText('Delete post', { exact: true })).toHaveCount(0);
+    await expect(articleB.getByLabel('Edit post text')).toHaveCount(0);
+    await expect(articleB.getByRole('button', { name: 'Delete', exact: true })).toHaveCount(0);
+
+    // B keeps the feed open while A edits.
+    await waitForLive(pageB);
+    const feedUrlB = pageB.url();
+    await markPage(pageB);
+
+    // A edits the post.
+    const edited = uniqueText('Changed words from A');
+    await articleA.getByText('Edit post', { exact: true }).click();
+    const editBox = articleA.getByLabel('Edit post text');
+    await expect(editBox).toBeVisible();
+    await expect(editBox).toHaveValue(original);
+    await editBox.fill(edited);
+    await articleA.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(visibleText(articleA, edited)).toBeVisible();
+    await expect(visibleText(articleA, original)).toHaveCount(0);
+    await expect(articleA.getByText('Edited')).toBeVisible();
+
+    // B sees the edit live.
+    await expect(visibleText(articleB, edited)).toBeVisible();
+    await expect(articleB.getByText('Edited')).toBeVisible();
+    await expectNotReloaded(pageB, feedUrlB);
+
+    // The edit is stored.
+    await reload(page);
+    await expect(visibleText(articleA, edited)).toBeVisible();
+    await expect(articleA.getByText('Edited')).toBeVisible();
+
+    // A deletes it, after a confirmation.
+    await articleA.getByText('Delete post', { exact: true }).click();
+    await expect(articleA.getByText("Delete this post? This can't be undone.")).toBeVisible();
+    await articleA.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect(articleA).toHaveCount(0);
+    await expect(visibleText(page, edited)).toHaveCount(0);
+
+    // B sees it go, live.
+    await expect(articleB).toHaveCount(0);
+    await expectNotReloaded(pageB, feedUrlB);
+
+    // Gone for good.
+    await reload(page);
+    await expect(page.getByRole('link', { name: `Your profile (${a.displayName})` })).toBeVisible();
+    await expect(articleA).toHaveCount(0);
+    await expect(postBy(page, a, edited)).toHaveCount(0);
+    await reload(pageB);
+    await expect(articleB).toHaveCount(0);
+
+    // Its permalink no longer works.
+    await open(page, href);
+    await expect(page.getByRole('heading', { name: "This page isn't available" })).toBeVisible();
+  });
+
+  test("a new post appears in another person's open feed without a reload", async ({ page, pageB }) => {
+    test.slow(); // Two sign-ups.
+    const a = makeUser();
+    const b = makeUser();
+    await signUp(page, a);
+    await signUp(pageB, b);
+
+    await waitForLive(pageB);
+    const feedUrlB = pageB.url();
+    await markPage(pageB);
+
+    const text = uniqueText('Live news from A');
+    await createPost(page, a, text);
+
+    const seenByB = postBy(pageB, a, text);
+    await expect(seenByB).toBeVisible({ timeout: 5_000 });
+    await expect(visibleText(seenByB, text)).toBeVisible();
+    await expect(seenByB).toHaveCount(1);
+    await expectNotReloaded(pageB, feedUrlB);
+  });
+
+  test('links in posts are clickable, and HTML is shown as text', async ({ page }) => {
+    const a = makeUser();
+    await signUp(page, a);
+
+    const withLink = `see https://example.com/x ${uniqueId()}`;
+    const linkPost = await createPost(page, a, withLink);
+    const link = linkPost.getByRole('link', { name: 'https://example.com/x', exact: true });
+    await expect(link).toBeVisible();
+    await expect(link).toHaveAttribute('href', 'https://example.com/x');
+
+    const html = `<b>bold</b> ${uniqueId()}`;
+    const htmlPost = await createPost(page, a, html);
+    await expect(visibleText(htmlPost, html)).toBeVisible();
+    await expect(htmlPost.getByText('bold', { exact: true })).toHaveCount(0);
+
+    // The same from the server-rendered page.
+    await reload(page);
+    await expect(postBy(page, a, withLink).getByRole('link', { name: 'https://example.com/x', exact: true })).toBeVisible();
+    await expect(visibleText(postBy(page, a, html), html)).toBeVisible();
+    await expect(postBy(page, a, html).getByText('bold', { exact: true })).toHaveCount(0);
+  });
+
+  test('a long post is collapsed behind "See more"', async ({ page }) => {
+    const a = makeUser();
+    await signUp(page, a);
+
+    const id = uniqueId();
+    const start = `START${id}`;
+    const end = `END${id}`;
+    const filler = 'All the family news that fits in one very long post. '.repeat(20);
+    const body = `${start} ${filler}`.slice(0, 900 - end.length - 1) + ` ${end}`;
+    expect(body).toHaveLength(900);
+
+    const article = await createPost(page, a, body, start);
+    await expect(visibleText(article, new RegExp(start))).toBeVisible();
+    const seeMore = article.getByRole('link', { name: 'See more' });
+    await expect(seeMore).toBeVisible();
+    await expect(visibleText(article, new RegExp(end))).toHaveCount(0);
+
+    await seeMore.click();
+    await expect(visibleText(article, new RegExp(end))).toBeVisible();
+    await expect(article.getByRole('link', { name: 'See more' })).toHaveCount(0);
+
+    // Collapsed again when the feed is loaded afresh; whole on its permalink.
+    await reload(page);
+    const again = postBy(page, a, start);
+    await expect(again.getByRole('link', { name: 'See more' })).toBeVisible();
+    await expect(visibleText(again, new RegExp(end))).toHaveCount(0);
+    const href = await permalinkOf(again);
+    await open(page, href);
+    const single = postBy(page, a, start);
+    await expect(visibleText(single, new RegExp(end))).toBeVisible();
+    await expect(single.getByRole('link', { name: 'See more' })).toHaveCount(0);
+  });
+});

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Installs what building and testing Hearth needs, when it is missing:
+# the wasm32 target, cargo-leptos, wasm-bindgen-cli (the exact version of the
+# `wasm-bindgen` crate in Cargo.lock), a wasm-opt that works (npm's binaryen),
+# Debian's Chromium and the end-to-end npm packages. Idempotent; safe offline
+# once everything is installed.
+#
+# Source this file (`. scripts/setup.sh`) to also get the environment
+# (CARGO_TARGET_DIR, PATH) that the other scripts use.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CARGO_LEPTOS_VERSION="0.3.11"
+BINARYEN_VERSION="132.0.0"
+TOOLS_DIR="${HEARTH_TOOLS_DIR:-$HOME/.cache/hearth-tools}"
+
+# One build cache outside the clone, so fresh clones (CI) reuse it.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hearth-target}"
+export PATH="$TOOLS_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+install_rust_target() {
+  # rust-toolchain.toml names the toolchain and the wasm32 target; rustup
+  # installs both on first use, this makes it explicit.
+  (cd "$ROOT" && rustup show active-toolchain >/dev/null 2>&1 || true)
+  if ! (cd "$ROOT" && rustup target list --installed | grep -q '^wasm32-unknown-unknown$'); then
+    log "adding the wasm32-unknown-unknown target"
+    (cd "$ROOT" && rustup target add wasm32-unknown-unknown)
+  fi
+}
+
+install_cargo_leptos() {
+  if cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    return
+  fi
+  # `cargo install cargo-leptos --locked` fails on rustc 1.95: its lock file
+  # pins cargo-util-schemas 0.14.2 (needs rustc 1.96). Build its source with
+  # that one crate held back instead (../shared/TOOLCHAIN.md).
+  log "building cargo-leptos $CARGO_LEPTOS_VERSION from source (one-off, several minutes)"
+  cargo info "cargo-leptos@$CARGO_LEPTOS_VERSION" >/dev/null
+  local crate
+  crate="$(ls "$HOME"/.cargo/registry/cache/*/"cargo-leptos-$CARGO_LEPTOS_VERSION.crate" | head -n 1)"
+  local work
+  work="$(mktemp -d)"
+  tar -xzf "$crate" -C "$work"
+  (
+    cd "$work/cargo-leptos-$CARGO_LEPTOS_VERSION"
+    rm -f rust-toolchain.toml rust-toolchain
+    cargo update -p cargo-util-schemas --precise 0.14.1
+    CARGO_TARGET_DIR="$work/target" \
+      CARGO_PROFILE_RELEASE_LTO=false \
+      CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install --path . --locked
+  )
+  rm -rf "$work"
+}
+
+install_wasm_bindgen() {
+  local want
+  want="$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p')"
+  if wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then
+    return
+  fi
+  log "installing wasm-bindgen-cli $want"
+  # Not --locked: its lock file pins a webpki-roots the index no longer has.
+  CARGO_TARGET_DIR="$HOME/.cache/hearth-tools-target" \
+    cargo install wasm-bindgen-cli --version "$want" --force
+}
+
+install_wasm_opt() {
+  # Debian's binaryen 108 produces a wasm that fails to hydrate; npm's works.
+  if [ -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ]; then
+    return
+  fi
+  log "installing binaryen@$BINARYEN_VERSION (wasm-opt) from npm"
+  mkdir -p "$TOOLS_DIR"
+  (cd "$TOOLS_DIR" && npm install --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION")
+}
+
+install_chromium() {
+  if [ -x /usr/bin/chromium ]; then
+    return
+  fi
+  log "installing Debian's chromium"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}
+
+install_end2end_packages() {
+  if [ -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+    return
+  fi
+  log "installing the end-to-end npm packages"
+  # Downloads no browser: the tests run Debian's /usr/bin/chromium.
+  (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+}
+
+main() {
+  install_rust_target
+  install_cargo_leptos
+  install_wasm_bindgen
+  install_wasm_opt
+  if [ "${HEARTH_SETUP_E2E:-1}" = "1" ]; then
+    install_chromium
+    install_end2end_packages
+  fi
+}
+
+main "$@"

@@ -1,0 +1,70 @@
+//! Configuration: command-line flags, each with an environment variable and
+//! a default that works on a fresh machine.
+
+use std::net::SocketAddr;
+
+/// Server settings. Every flag can also be set by the environment variable
+/// named beside it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Database URL: `sqlite://PATH?mode=rwc` (file created on first run)
+    /// or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/hearth.db?mode=rwc")]
+    pub database_url: String,
+
+    /// Address to listen on (Leptos' own variable).
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub site_addr: SocketAddr,
+
+    /// Folder with the built site (`pkg/`, images); cargo-leptos' default.
+    #[arg(long, env = "LEPTOS_SITE_ROOT")]
+    pub site_root: Option<String>,
+
+    /// The URL people use to reach Hearth, e.g. `https://hearth.example`.
+    /// When it is https, the session cookie is marked `Secure`; its origin is
+    /// also accepted on state-changing requests behind a proxy that
+    /// rewrites `Host`.
+    #[arg(long, env = "HEARTH_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl Config {
+    /// Whether cookies must be `Secure` (served over https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// `scheme://host[:port]` of [`Config::public_url`], if set.
+    pub fn public_origin(&self) -> Option<String> {
+        let url = self.public_url.as_deref()?;
+        let (scheme, rest) = url.split_once("://")?;
+        let host = rest.split('/').next()?;
+        Some(format!("{scheme}://{host}"))
+    }
+
+    /// Settings for tests: the given database, an ephemeral port.
+    pub fn for_tests(database_url: String) -> Self {
+        Self {
+            database_url,
+            site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            site_root: None,
+            public_url: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_public_url_means_secure_cookies() {
+        let mut c = Config::for_tests("sqlite::memory:".into());
+        assert!(!c.secure_cookies());
+        c.public_url = Some("https://hearth.example/app".into());
+        assert!(c.secure_cookies());
+        assert_eq!(c.public_origin().as_deref(), Some("https://hearth.example"));
+    }
+}

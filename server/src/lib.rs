@@ -1,0 +1,191 @@
+//! Hearth's HTTP server: configuration, the axum router (Leptos pages and
+//! server functions, the live WebSocket, static files) and its middleware.
+//! `main.rs` only parses the command line and calls [`Application::build`].
+
+pub mod config;
+pub mod live;
+pub mod origin;
+
+use anyhow::Context as _;
+use app::session_store::DbSessionStore;
+use app::state::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::routing::get;
+use config::Config;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "hearth_session";
+/// Sessions expire after this much inactivity (sliding: every request
+/// pushes the expiry back).
+pub const SESSION_IDLE_DAYS: i64 = 30;
+
+/// Leptos' options from the environment cargo-leptos sets (or its defaults:
+/// site root `target/site`), with the bind address from `config`.
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    let mut opts = get_configuration(None)
+        .map(|c| c.leptos_options)
+        .unwrap_or_else(|_| LeptosOptions::builder().output_name("hearth").build());
+    if opts.output_name.is_empty() {
+        opts.output_name = "hearth".into();
+    }
+    if let Some(root) = &config.site_root {
+        opts.site_root = root.as_str().into();
+    }
+    opts.site_addr = config.site_addr;
+    opts
+}
+
+/// Builds the whole router on `state`.
+pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) -> Router {
+    let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(
+            SESSION_IDLE_DAYS,
+        )))
+        .with_always_save(true);
+    let allowed_origin = config.public_origin();
+
+    let context_state = state.clone();
+    let shell_options = options.clone();
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            shell,
+        ))
+        .with_state(options.clone());
+    let live = Router::new()
+        .route("/ws", get(live::ws_handler))
+        .with_state(live::LiveState {
+            app: state,
+            allowed_origin: allowed_origin.clone(),
+        });
+
+    let site_root = std::path::PathBuf::from(options.site_root.as_ref());
+    let assets = Router::new()
+        .nest_service("/pkg", ServeDir::new(site_root.join(options.site_pkg_dir.as_ref())))
+        .nest_service("/img", ServeDir::new(site_root.join("img")))
+        .route_service("/favicon.svg", ServeFile::new(site_root.join("favicon.svg")));
+
+    let dynamic = pages
+        .merge(live)
+        .layer(axum::middleware::from_fn_with_state(
+            allowed_origin,
+            origin::refuse_cross_site,
+        ))
+        .layer(sessions);
+    assets
+        .merge(dynamic)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// A bound, ready-to-run server (zero-to-production's `Application`).
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, runs migrations, binds `config.site_addr`
+    /// (port 0 picks a free port) and builds the router.
+    ///
+    /// # Errors
+    /// Database, migration or bind failures.
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let db = app::db::connect_and_migrate(&config.database_url).await?;
+        let state = AppState::new(db);
+        let options = leptos_options(config);
+        let listener = tokio::net::TcpListener::bind(config.site_addr)
+            .await
+            .with_context(|| format!("binding {}", config.site_addr))?;
+        let mut options = options;
+        options.site_addr = listener.local_addr()?;
+        let router = build_router(state.clone(), options, config);
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The bound address.
+    ///
+    /// # Errors
+    /// If the socket has no local address.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The shared state (database, hub), for tests.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C / SIGTERM, with background sweeps of expired
+    /// sessions (hourly) and idle throttle entries (every 5 minutes).
+    ///
+    /// # Errors
+    /// If serving fails.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let store = DbSessionStore::new(self.state.db.clone());
+        tokio::spawn(store.sweep_forever(Duration::from_secs(3600)));
+        let throttle = self.state.login_throttle.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(300));
+            loop {
+                tick.tick().await;
+                throttle.sweep();
+            }
+        });
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

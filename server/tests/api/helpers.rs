@@ -1,0 +1,164 @@
+//! Spawning the app and calling its server functions.
+
+use app::error::AppError;
+use app::state::AppState;
+use leptos::server_fn::ServerFn;
+use server::Application;
+use server::config::Config;
+use std::net::SocketAddr;
+
+/// A running app with its own database and a cookie-keeping client.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+/// A user the tests sign up.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+}
+
+impl TestUser {
+    pub fn new(username: &str) -> Self {
+        Self {
+            username: username.to_owned(),
+            email: format!("{}@example.com", username.to_lowercase()),
+            password: "correct horse battery".to_owned(),
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+    let mut config = Config::for_tests(url);
+    configure(&mut config);
+    let application = Application::build(&config).await.expect("build app");
+    let addr = application.local_addr().expect("addr");
+    let state = application.state().clone();
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        addr,
+        state,
+        client: new_client(),
+        _dir: dir,
+    }
+}
+
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// POSTs a form to server function `S` with `client`.
+    pub async fn call_with<S: ServerFn>(
+        &self,
+        client: &reqwest::Client,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(S::PATH))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// POSTs a form to server function `S` with the default client and
+    /// decodes the result.
+    pub async fn call<S, T>(&self, form: &[(&str, &str)]) -> Result<T, AppError>
+    where
+        S: ServerFn,
+        T: serde::de::DeserializeOwned,
+    {
+        decode(self.call_with::<S>(&self.client, form).await).await
+    }
+
+    pub async fn sign_up_with(&self, client: &reqwest::Client, user: &TestUser) -> Result<(), AppError> {
+        decode(
+            self.call_with::<app::server_fns::auth::SignUp>(
+                client,
+                &[
+                    ("username", &user.username),
+                    ("email", &user.email),
+                    ("first_name", "Test"),
+                    ("last_name", &user.username),
+                    ("password", &user.password),
+                    ("password_confirm", &user.password),
+                ],
+            )
+            .await,
+        )
+        .await
+    }
+
+    pub async fn sign_up(&self, user: &TestUser) -> Result<(), AppError> {
+        self.sign_up_with(&self.client, user).await
+    }
+
+    pub async fn log_in_with(
+        &self,
+        client: &reqwest::Client,
+        login: &str,
+        password: &str,
+    ) -> Result<(), AppError> {
+        decode(
+            self.call_with::<app::server_fns::auth::LogIn>(
+                client,
+                &[("login", login), ("password", password)],
+            )
+            .await,
+        )
+        .await
+    }
+
+    pub async fn create_post_with(
+        &self,
+        client: &reqwest::Client,
+        body: &str,
+    ) -> Result<app::models::PostView, AppError> {
+        decode(
+            self.call_with::<app::server_fns::posts::CreatePost>(client, &[("body", body)])
+                .await,
+        )
+        .await
+    }
+}
+
+/// A server function's JSON result or its `AppError`.
+pub async fn decode<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T, AppError> {
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    if status.is_success() {
+        Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad body {text:?}: {e}")))
+    } else {
+        Err(serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad error {status} {text:?}: {e}")))
+    }
+}
+
+/// The `hearth_session` cookie value in a response, if set.
+pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{}=", server::SESSION_COOKIE)))
+        .map(str::to_owned)
+}

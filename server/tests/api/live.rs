@@ -1,0 +1,91 @@
+use crate::helpers::{TestApp, TestUser, session_cookie, spawn_app};
+use app::events::{LiveEnvelope, LiveEvent};
+use app::server_fns::auth::SignUp;
+use futures::StreamExt;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+/// Signs `user` up without a cookie jar and returns `name=value` of the
+/// session cookie, to hand-craft WebSocket requests.
+async fn session_for(app: &TestApp, user: &TestUser) -> String {
+    let resp = app
+        .call_with::<SignUp>(
+            &crate::helpers::new_client(),
+            &[
+                ("username", &user.username),
+                ("email", &user.email),
+                ("first_name", "Live"),
+                ("last_name", "Tester"),
+                ("password", &user.password),
+                ("password_confirm", &user.password),
+            ],
+        )
+        .await;
+    let cookie = session_cookie(&resp).expect("cookie");
+    cookie.split(';').next().expect("pair").to_owned()
+}
+
+fn ws_request(app: &TestApp, cookie: Option<&str>, origin: &str) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    let mut req = format!("ws://{}/ws", app.addr).into_client_request().expect("request");
+    if let Some(cookie) = cookie {
+        req.headers_mut().insert("cookie", cookie.parse().expect("header"));
+    }
+    req.headers_mut().insert("origin", origin.parse().expect("header"));
+    req
+}
+
+async fn next_event<S>(ws: &mut S) -> LiveEnvelope
+where
+    S: futures::Stream<Item = Result<Message, WsError>> + Unpin,
+{
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("event within 5 s")
+            .expect("open")
+            .expect("frame");
+        if let Message::Text(text) = msg {
+            return serde_json::from_str(&text).expect("envelope");
+        }
+    }
+}
+
+#[tokio::test]
+async fn socket_refuses_signed_out_and_cross_site_clients() {
+    let app = spawn_app().await;
+    let origin = format!("http://{}", app.addr);
+    match tokio_tungstenite::connect_async(ws_request(&app, None, &origin)).await {
+        Err(WsError::Http(resp)) => assert_eq!(resp.status(), 401),
+        other => panic!("expected 401, got {other:?}"),
+    }
+    let cookie = session_for(&app, &TestUser::new("xena")).await;
+    match tokio_tungstenite::connect_async(ws_request(&app, Some(&cookie), "https://evil.example")).await {
+        Err(WsError::Http(resp)) => assert_eq!(resp.status(), 403),
+        other => panic!("expected 403, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_new_post_reaches_other_open_sockets() {
+    let app = spawn_app().await;
+    let origin = format!("http://{}", app.addr);
+    let reader = session_for(&app, &TestUser::new("yuki")).await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(ws_request(&app, Some(&reader), &origin))
+        .await
+        .expect("connect");
+    let hello = next_event(&mut ws).await;
+    assert!(matches!(hello.event, LiveEvent::Hello { .. }));
+
+    app.sign_up(&TestUser::new("zane")).await.expect("author");
+    let post = app.create_post_with(&app.client, "live!").await.expect("post");
+    let event = next_event(&mut ws).await;
+    assert_eq!(
+        event.event,
+        LiveEvent::PostCreated {
+            post_id: post.id,
+            author_id: post.author.id
+        }
+    );
+    assert!(event.seq > 0);
+}

@@ -1,0 +1,83 @@
+//! Migrations apply on a fresh SQLite file and on a fresh PostgreSQL
+//! database, and the app works on both. PostgreSQL is reached at
+//! `HEARTH_TEST_POSTGRES_URL` (default: the local server's `test`
+//! database); when it's unreachable the PostgreSQL half is skipped, unless
+//! `HEARTH_REQUIRE_POSTGRES=1` (CI) makes that a failure.
+
+use crate::helpers::{TestUser, spawn_app_with};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+
+#[tokio::test]
+async fn sqlite_file_is_created_with_wal_and_foreign_keys() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("nested/folder/hearth.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let db = app::db::connect_and_migrate(&url).await.expect("migrate");
+    assert!(path.exists());
+    let mode = db
+        .query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA journal_mode"))
+        .await
+        .expect("query")
+        .expect("row");
+    assert_eq!(mode.try_get_by_index::<String>(0).expect("mode"), "wal");
+    let fk = db
+        .query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA foreign_keys"))
+        .await
+        .expect("query")
+        .expect("row");
+    assert_eq!(fk.try_get_by_index::<i32>(0).expect("fk"), 1);
+    // Running again is a no-op.
+    app::db::connect_and_migrate(&url).await.expect("migrate again");
+}
+
+#[tokio::test]
+async fn migrations_and_the_app_work_on_postgres() {
+    let admin_url = std::env::var("HEARTH_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let admin = match Database::connect(&admin_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            assert!(
+                std::env::var("HEARTH_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "PostgreSQL required but unreachable at {admin_url}: {e}"
+            );
+            eprintln!("skipping the PostgreSQL half: {e}");
+            return;
+        }
+    };
+    let name = format!(
+        "hearth_test_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_nanos()
+    );
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    let base = admin_url.rsplit_once('/').expect("url has a database").0;
+    let url = format!("{base}/{name}");
+
+    let outcome = async {
+        let app = spawn_app_with(|c| c.database_url = url.clone()).await;
+        app.sign_up(&TestUser::new("pg_user")).await.expect("sign up on postgres");
+        let post = app.create_post_with(&app.client, "hello from postgres").await.expect("post");
+        assert_eq!(post.body, "hello from postgres");
+        let dup = app
+            .sign_up_with(&crate::helpers::new_client(), &TestUser::new("PG_USER"))
+            .await
+            .expect_err("should fail");
+        assert!(dup.field_message("username").is_some());
+        app.state.db.clone().close().await.expect("close");
+        // Migrating an up-to-date database is a no-op.
+        let db = app::db::connect_and_migrate(&url).await.expect("migrate again");
+        db.close().await.expect("close");
+    };
+    outcome.await;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .expect("drop database");
+}

@@ -1,0 +1,115 @@
+use crate::helpers::{TestUser, spawn_app};
+use app::db::entities::users;
+use app::server_fns::auth::SignUp;
+use leptos::server_fn::ServerFn;
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+fn sign_up_form(user: &TestUser) -> Vec<(&'static str, String)> {
+    vec![
+        ("username", user.username.clone()),
+        ("email", user.email.clone()),
+        ("first_name", "Eve".into()),
+        ("last_name", "Il".into()),
+        ("password", user.password.clone()),
+        ("password_confirm", user.password.clone()),
+    ]
+}
+
+#[tokio::test]
+async fn cross_origin_posts_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let user = TestUser::new("victim");
+    for (header, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "null"),
+    ] {
+        let resp = app
+            .client
+            .post(app.url(SignUp::PATH))
+            .header(header, value)
+            .form(&sign_up_form(&user))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(resp.status(), 403, "{header}: {value}");
+    }
+    assert_eq!(users::Entity::find().count(&app.state.db).await.expect("count"), 0);
+
+    // The same request from the site itself goes through.
+    let resp = app
+        .client
+        .post(app.url(SignUp::PATH))
+        .header("origin", format!("http://{}", app.addr))
+        .header("sec-fetch-site", "same-origin")
+        .form(&sign_up_form(&user))
+        .send()
+        .await
+        .expect("request");
+    assert!(resp.status().is_success(), "{}", resp.status());
+    assert_eq!(users::Entity::find().count(&app.state.db).await.expect("count"), 1);
+}
+
+#[tokio::test]
+async fn cross_origin_gets_still_render() {
+    let app = spawn_app().await;
+    let resp = app
+        .client
+        .get(app.url("/"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 200);
+}
+
+#[tokio::test]
+async fn pages_render_on_the_server_and_escape_user_text() {
+    let app = spawn_app().await;
+    let html = app.client.get(app.url("/")).send().await.expect("get").text().await.expect("body");
+    assert!(html.contains("Welcome to Hearth"), "signed-out home is the landing page");
+
+    app.sign_up(&TestUser::new("wren")).await.expect("sign up");
+    let post = app
+        .create_post_with(&app.client, "<b>bold</b> see https://example.com/x")
+        .await
+        .expect("post");
+    let html = app.client.get(app.url("/")).send().await.expect("get").text().await.expect("body");
+    assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"), "user text escaped");
+    assert!(!html.contains("<b>bold"), "no raw user HTML");
+    assert!(html.contains(r#"href="https://example.com/x""#), "links made clickable");
+
+    let permalink = app.client.get(app.url(&format!("/p/{}", post.id))).send().await.expect("get");
+    assert_eq!(permalink.status(), 200);
+    let missing = app.client.get(app.url("/p/999999")).send().await.expect("get");
+    assert_eq!(missing.status(), 404);
+    let profile = app.client.get(app.url("/u/WREN")).send().await.expect("get");
+    assert_eq!(profile.status(), 200);
+    assert!(profile.text().await.expect("body").contains("@wren"));
+}
+
+#[tokio::test]
+async fn user_text_cannot_break_out_of_a_textarea() {
+    let app = spawn_app().await;
+    app.sign_up(&TestUser::new("xavi")).await.expect("sign up");
+    // The author's edit box holds the text in a <textarea>.
+    app.create_post_with(&app.client, "</textarea><img src=x onerror=alert(1)>")
+        .await
+        .expect("post");
+    use app::server_fns::profiles::UpdateProfile;
+    use leptos::server_fn::ServerFn as _;
+    let resp = app
+        .client
+        .post(app.url(UpdateProfile::PATH))
+        .form(&[("display_name", "Xavi"), ("bio", "</textarea><script>alert(2)</script>")])
+        .send()
+        .await
+        .expect("update");
+    assert!(resp.status().is_success());
+    for path in ["/", "/u/xavi"] {
+        let html = app.client.get(app.url(path)).send().await.expect("get").text().await.expect("body");
+        assert!(!html.contains("<img src=x"), "{path}: raw HTML from a post");
+        assert!(!html.contains("<script>alert(2)"), "{path}: raw HTML from a bio");
+    }
+}
