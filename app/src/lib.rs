@@ -65,13 +65,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    contexts::auth_context::provide_auth_context();
-    contexts::live_context::provide_live_context();
-
     view! {
         <Stylesheet id="leptos" href="/pkg/hearth.css" />
         <Title formatter=|t: String| if t.is_empty() { "Hearth".to_owned() } else { format!("{t} · Hearth") } />
         <Router>
+            <AppRoutes />
+        </Router>
+    }
+}
+
+/// Contexts and routes. Inside the router because server actions read the
+/// error a form posted without JavaScript from the URL (`?__err=`), which
+/// the router provides.
+#[component]
+fn AppRoutes() -> impl IntoView {
+    contexts::auth_context::provide_auth_context();
+    contexts::live_context::provide_live_context();
+    view! {
             <Routes fallback=|| view! { <TopBar /><main id="main" class="page"><NotFound /></main> }>
                 <ParentRoute path=path!("") view=MainLayout>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
@@ -79,6 +89,5 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("p/:id") view=PostPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
-        </Router>
     }
 }

@@ -91,11 +91,13 @@ mod browser {
     pub(super) fn run(live: LiveContext) {
         let auth = use_auth();
         let conn = Rc::new(Conn::default());
-        let body = document().body();
-        if let Some(body) = &body {
-            // Lets end-to-end tests wait until the page is interactive.
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
+        // Lets end-to-end tests wait until the page is interactive (effects
+        // run once hydration has attached the event handlers).
+        Effect::new(move |_| {
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        });
         let c = Rc::clone(&conn);
         Effect::new(move |_| {
             let signed_in = matches!(auth.user.get(), Some(Ok(Some(_))));

@@ -1,11 +1,13 @@
 use crate::components::common::{ErrorNotice, action_error};
 use crate::contexts::auth_context::use_auth;
+use crate::server_fns::auth::LogIn;
 use leptos::prelude::*;
 
 /// Username-or-email and password.
 #[component]
 pub fn LogInForm() -> impl IntoView {
-    let action = use_auth().log_in;
+    let action = ServerAction::<LogIn>::new();
+    use_auth().refresh_after(action);
     let error = action_error(action);
     view! {
         <section class="card auth-card" aria-labelledby="log-in-heading">

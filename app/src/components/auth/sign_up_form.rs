@@ -1,6 +1,7 @@
 use crate::components::common::{ErrorNotice, FieldError, action_error};
 use crate::contexts::auth_context::use_auth;
 use crate::error::AppError;
+use crate::server_fns::auth::SignUp;
 use leptos::prelude::*;
 
 /// One labelled input with its error line.
@@ -35,7 +36,8 @@ fn SignUpField(
 /// The sign-up form: username, email, names, password twice.
 #[component]
 pub fn SignUpForm() -> impl IntoView {
-    let action = use_auth().sign_up;
+    let action = ServerAction::<SignUp>::new();
+    use_auth().refresh_after(action);
     let error = action_error(action);
     view! {
         <section class="card auth-card" aria-labelledby="sign-up-heading">

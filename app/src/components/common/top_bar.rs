@@ -1,12 +1,14 @@
 use crate::components::common::Avatar;
 use crate::contexts::auth_context::use_auth;
+use crate::server_fns::auth::LogOut;
 use leptos::prelude::*;
 
 /// Brand, the signed-in user's profile link and "Log out".
 #[component]
 pub fn TopBar() -> impl IntoView {
     let auth = use_auth();
-    let log_out = auth.log_out;
+    let log_out = ServerAction::<LogOut>::new();
+    auth.refresh_after(log_out);
     // With JavaScript, land on the log-in page after logging out (without
     // it, the form's redirect reloads the current page signed out).
     let navigate = leptos_router::hooks::use_navigate();

@@ -1,15 +1,28 @@
 use crate::components::common::{ErrorNotice, FieldError, action_error};
 use crate::contexts::auth_context::use_auth;
 use crate::models::ProfileView;
+use crate::server_fns::profiles::UpdateProfile;
 use leptos::prelude::*;
 
 /// The owner's "Edit profile" form: display name and bio.
 #[component]
-pub fn ProfileEditor(profile: ProfileView) -> impl IntoView {
-    let action = use_auth().update_profile;
+pub fn ProfileEditor(
+    profile: ProfileView,
+    /// The page's save action (the page refetches after it).
+    action: ServerAction<UpdateProfile>,
+) -> impl IntoView {
+    use_auth().refresh_after(action);
+    let editor = NodeRef::<leptos::html::Details>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get()
+            && let Some(details) = editor.get_untracked()
+        {
+            details.set_open(false);
+        }
+    });
     let error = action_error(action);
     view! {
-        <details class="profile-edit">
+        <details class="profile-edit" node_ref=editor>
             <summary class="button">"Edit profile"</summary>
             <ActionForm action>
                 <div class="field">

@@ -2,11 +2,11 @@ use crate::components::auth::SignInRequired;
 use crate::components::common::{Avatar, NotFound};
 use crate::components::posts::{ListSource, PostList};
 use crate::components::profiles::ProfileEditor;
-use crate::contexts::auth_context::use_auth;
 use crate::error::AppError;
+use crate::ids::UserId;
 use crate::models::PostView;
 use crate::server_fns::posts::list_user_posts;
-use crate::server_fns::profiles::get_profile;
+use crate::server_fns::profiles::{UpdateProfile, get_profile};
 use crate::time_fmt::exact_time;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,20 +17,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
-    let saved = use_auth().update_profile;
+    let saved = ServerAction::<UpdateProfile>::new();
     let profile = Resource::new(
         move || (params.read().get("username").unwrap_or_default(), saved.version().get()),
         |(username, _)| get_profile(username),
-    );
-    let posts = Resource::new(
-        move || (profile.get().and_then(Result::ok).map(|p| p.user_id), query.read().get("after")),
-        |(user, after)| async move {
-            match user {
-                Some(user) => list_user_posts(user, after).await,
-                None => Err(AppError::NotFound),
-            }
-        },
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -52,29 +42,10 @@ pub fn ProfilePage() -> impl IntoView {
                                 </div>
                                 {(!p.bio.is_empty()).then(|| view! { <p class="bio">{p.bio.clone()}</p> })}
                                 <p class="joined" title=joined>{format!("Joined {joined_date}")}</p>
-                                {p.is_owner.then(|| view! { <ProfileEditor profile=p.clone() /> })}
+                                {p.is_owner.then(|| view! { <ProfileEditor profile=p.clone() action=saved /> })}
                             </section>
                             <h2 class="section-title">"Posts"</h2>
-                            <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
-                                {move || {
-                                    let base_path = format!("/u/{}", p.username);
-                                    Suspend::new(async move {
-                                        match posts.await {
-                                            Ok(first) => view! {
-                                                <PostList
-                                                    source=ListSource::Author(p.user_id)
-                                                    first
-                                                    top=RwSignal::new(Vec::<PostView>::new())
-                                                    base_path
-                                                    empty_text="No posts yet."
-                                                />
-                                            }
-                                            .into_any(),
-                                            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                                        }
-                                    })
-                                }}
-                            </Suspense>
+                            <ProfilePosts user_id=p.user_id username=p.username.clone() />
                         }
                         .into_any()
                     }
@@ -83,6 +54,36 @@ pub fn ProfilePage() -> impl IntoView {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
+        </Suspense>
+    }
+}
+
+/// One person's posts, newest first, with "Load more".
+#[component]
+fn ProfilePosts(user_id: UserId, username: String) -> impl IntoView {
+    let query = use_query_map();
+    let posts = Resource::new(move || query.read().get("after"), move |after| list_user_posts(user_id, after));
+    let base_path = format!("/u/{username}");
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
+            {move || {
+                let base_path = base_path.clone();
+                Suspend::new(async move {
+                    match posts.await {
+                        Ok(first) => view! {
+                            <PostList
+                                source=ListSource::Author(user_id)
+                                first
+                                top=RwSignal::new(Vec::<PostView>::new())
+                                base_path
+                                empty_text="No posts yet."
+                            />
+                        }
+                        .into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
