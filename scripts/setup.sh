@@ -2,31 +2,28 @@
 # Installs what building and testing Hearth needs, when it is missing:
 # the wasm32 target, cargo-leptos, wasm-bindgen-cli (the exact version of the
 # `wasm-bindgen` crate in Cargo.lock), a wasm-opt that works (npm's binaryen),
-# Debian's Chromium and the end-to-end npm packages. Idempotent; safe offline
-# once everything is installed.
-#
-# Source this file (`. scripts/setup.sh`) to also get the environment
-# (CARGO_TARGET_DIR, PATH) that the other scripts use.
+# Debian's Chromium and the end-to-end npm packages (skip those two with
+# HEARTH_SETUP_E2E=0). Idempotent; needs no network once all is installed.
+
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+ROOT="$HEARTH_ROOT"
+TOOLS_DIR="$HEARTH_TOOLS_DIR"
 CARGO_LEPTOS_VERSION="0.3.11"
 BINARYEN_VERSION="132.0.0"
-TOOLS_DIR="${HEARTH_TOOLS_DIR:-$HOME/.cache/hearth-tools}"
-
-# One build cache outside the clone, so fresh clones (CI) reuse it.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hearth-target}"
-export PATH="$TOOLS_DIR/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-install_rust_target() {
-  # rust-toolchain.toml names the toolchain and the wasm32 target; rustup
-  # installs both on first use, this makes it explicit.
-  (cd "$ROOT" && rustup show active-toolchain >/dev/null 2>&1 || true)
-  if ! (cd "$ROOT" && rustup target list --installed | grep -q '^wasm32-unknown-unknown$'); then
-    log "adding the wasm32-unknown-unknown target"
-    (cd "$ROOT" && rustup target add wasm32-unknown-unknown)
+install_rust_toolchain() {
+  # The toolchain rust-toolchain.toml names, with the wasm32 target.
+  local channel
+  channel="$(sed -n 's/^channel = "\(.*\)"/\1/p' "$ROOT/rust-toolchain.toml")"
+  if ! rustup target list --installed --toolchain "$channel" 2>/dev/null | grep -qx 'wasm32-unknown-unknown'; then
+    log "installing Rust $channel with the wasm32 target"
+    rustup toolchain install "$channel" --profile minimal \
+      --component clippy,rustfmt --target wasm32-unknown-unknown
   fi
 }
 
@@ -38,7 +35,7 @@ install_cargo_leptos() {
   # pins cargo-util-schemas 0.14.2 (needs rustc 1.96). Build its source with
   # that one crate held back instead (../shared/TOOLCHAIN.md).
   log "building cargo-leptos $CARGO_LEPTOS_VERSION from source (one-off, several minutes)"
-  cargo info "cargo-leptos@$CARGO_LEPTOS_VERSION" >/dev/null
+  (cd /tmp && cargo info "cargo-leptos@$CARGO_LEPTOS_VERSION" >/dev/null)
   local crate
   crate="$(ls "$HOME"/.cargo/registry/cache/*/"cargo-leptos-$CARGO_LEPTOS_VERSION.crate" | head -n 1)"
   local work
@@ -99,7 +96,7 @@ install_end2end_packages() {
 }
 
 main() {
-  install_rust_target
+  install_rust_toolchain
   install_cargo_leptos
   install_wasm_bindgen
   install_wasm_opt

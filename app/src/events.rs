@@ -69,6 +69,9 @@ mod tests {
             json,
             r#"{"v":1,"seq":7,"event":{"kind":"post_created","post_id":3,"author_id":1}}"#
         );
-        assert_eq!(serde_json::from_str::<LiveEnvelope>(&json).expect("parse"), env);
+        assert_eq!(
+            serde_json::from_str::<LiveEnvelope>(&json).expect("parse"),
+            env
+        );
     }
 }

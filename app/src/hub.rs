@@ -96,7 +96,10 @@ mod tests {
     async fn delivers_in_order_with_audience() {
         let hub = EventHub::new(16);
         let mut rx = hub.subscribe();
-        let a = hub.publish(Audience::Everyone, LiveEvent::PostDeleted { post_id: PostId(1) });
+        let a = hub.publish(
+            Audience::Everyone,
+            LiveEvent::PostDeleted { post_id: PostId(1) },
+        );
         let b = hub.publish(
             Audience::Users(vec![UserId(2)]),
             LiveEvent::PostDeleted { post_id: PostId(2) },

@@ -8,9 +8,9 @@ use crate::time_fmt::now_ms;
 use async_trait::async_trait;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, ExpiredDeletion, Result};
-use tower_sessions::SessionStore;
 
 /// Sessions in the `sessions` table. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -38,7 +38,9 @@ impl DbSessionStore {
     fn active(record: &Record) -> Result<sessions::ActiveModel> {
         Ok(sessions::ActiveModel {
             id: Set(record.id.to_string()),
-            data: Set(serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?),
+            data: Set(
+                serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?
+            ),
             expiry_ms: Set(expiry_ms(record)),
         })
     }
@@ -59,7 +61,11 @@ impl SessionStore for DbSessionStore {
         // draw again rather than overwrite someone's session.
         loop {
             let res = sessions::Entity::insert(Self::active(record)?)
-                .on_conflict(OnConflict::column(sessions::Column::Id).do_nothing().to_owned())
+                .on_conflict(
+                    OnConflict::column(sessions::Column::Id)
+                        .do_nothing()
+                        .to_owned(),
+                )
                 .exec_without_returning(&self.db)
                 .await
                 .map_err(backend)?;
@@ -93,10 +99,9 @@ impl SessionStore for DbSessionStore {
             return Ok(None);
         };
         let data = serde_json::from_str(&row.data).map_err(|e| Error::Decode(e.to_string()))?;
-        let expiry_date = time::OffsetDateTime::from_unix_timestamp_nanos(
-            i128::from(row.expiry_ms) * 1_000_000,
-        )
-        .map_err(|e| Error::Decode(e.to_string()))?;
+        let expiry_date =
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(row.expiry_ms) * 1_000_000)
+                .map_err(|e| Error::Decode(e.to_string()))?;
         Ok(Some(Record {
             id: *id,
             data,

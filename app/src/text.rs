@@ -86,10 +86,17 @@ mod tests {
     fn finds_links() {
         assert_eq!(
             segments("see https://example.com/a?b=1. ok"),
-            vec![Text("see "), Link("https://example.com/a?b=1"), Text(". ok")]
+            vec![
+                Text("see "),
+                Link("https://example.com/a?b=1"),
+                Text(". ok")
+            ]
         );
         assert_eq!(segments("http://x.y"), vec![Link("http://x.y")]);
-        assert_eq!(segments("(http://x.y)"), vec![Text("("), Link("http://x.y"), Text(")")]);
+        assert_eq!(
+            segments("(http://x.y)"),
+            vec![Text("("), Link("http://x.y"), Text(")")]
+        );
         assert_eq!(segments("no links <b>"), vec![Text("no links <b>")]);
     }
 
@@ -102,7 +109,11 @@ mod tests {
             })
             .collect();
         assert_eq!(joined, "a https:// b");
-        assert!(segments("a https:// b").iter().all(|s| matches!(s, Text(_))));
+        assert!(
+            segments("a https:// b")
+                .iter()
+                .all(|s| matches!(s, Text(_)))
+        );
     }
 
     #[test]

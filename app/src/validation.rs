@@ -167,7 +167,16 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(email(" Ana@Example.COM ").as_deref(), Ok("ana@example.com"));
-        for bad in ["ana", "ana@", "@x.com", "a@b", "a@@b.com", "a b@c.com", "a@.com", "a@b..com"] {
+        for bad in [
+            "ana",
+            "ana@",
+            "@x.com",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@.com",
+            "a@b..com",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }
@@ -176,7 +185,9 @@ mod tests {
     fn passwords() {
         assert!(password("correct horse", "correct horse", "ana").is_ok());
         assert_eq!(
-            password("short", "short", "ana").unwrap_err().field_message("password"),
+            password("short", "short", "ana")
+                .unwrap_err()
+                .field_message("password"),
             Some("Password must be at least 10 characters.".into())
         );
         assert!(password("xxANA_LOPEZxx", "xxANA_LOPEZxx", "ana_lopez").is_err());
@@ -201,6 +212,9 @@ mod tests {
         assert!(bio("").is_ok());
         assert!(bio(&"x".repeat(301)).is_err());
         assert!(name("first_name", "First name", " ").is_err());
-        assert_eq!(name("first_name", "First name", " Ana ").as_deref(), Ok("Ana"));
+        assert_eq!(
+            name("first_name", "First name", " Ana ").as_deref(),
+            Ok("Ana")
+        );
     }
 }

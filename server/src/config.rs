@@ -9,7 +9,11 @@ use std::net::SocketAddr;
 pub struct Config {
     /// Database URL: `sqlite://PATH?mode=rwc` (file created on first run)
     /// or `postgres://USER@HOST/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/hearth.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/hearth.db?mode=rwc"
+    )]
     pub database_url: String,
 
     /// Address to listen on (Leptos' own variable).

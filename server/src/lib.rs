@@ -53,9 +53,9 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies())
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(
-            SESSION_IDLE_DAYS,
-        )))
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(SESSION_IDLE_DAYS),
+        ))
         .with_always_save(true);
     let allowed_origin = config.public_origin();
 
@@ -85,9 +85,15 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
 
     let site_root = std::path::PathBuf::from(options.site_root.as_ref());
     let assets = Router::new()
-        .nest_service("/pkg", ServeDir::new(site_root.join(options.site_pkg_dir.as_ref())))
+        .nest_service(
+            "/pkg",
+            ServeDir::new(site_root.join(options.site_pkg_dir.as_ref())),
+        )
         .nest_service("/img", ServeDir::new(site_root.join("img")))
-        .route_service("/favicon.svg", ServeFile::new(site_root.join("favicon.svg")));
+        .route_service(
+            "/favicon.svg",
+            ServeFile::new(site_root.join("favicon.svg")),
+        );
 
     let dynamic = pages
         .merge(live)
@@ -178,7 +184,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

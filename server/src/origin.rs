@@ -65,20 +65,41 @@ mod tests {
 
     #[test]
     fn fetch_metadata_decides_when_present() {
-        assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin")]), None));
-        assert!(!is_cross_site(&headers(&[("sec-fetch-site", "none")]), None));
-        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")]), None));
-        assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")]), None));
+        assert!(!is_cross_site(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            None
+        ));
+        assert!(!is_cross_site(
+            &headers(&[("sec-fetch-site", "none")]),
+            None
+        ));
+        assert!(is_cross_site(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            None
+        ));
+        assert!(is_cross_site(
+            &headers(&[("sec-fetch-site", "same-site")]),
+            None
+        ));
     }
 
     #[test]
     fn origin_must_match_host() {
-        let same = headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]);
+        let same = headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000"),
+        ]);
         assert!(!is_cross_site(&same, None));
-        let other = headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")]);
+        let other = headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:3000"),
+        ]);
         assert!(is_cross_site(&other, None));
         assert!(!is_cross_site(&other, Some("https://evil.example")));
-        assert!(is_cross_site(&headers(&[("origin", "null"), ("host", "a")]), None));
+        assert!(is_cross_site(
+            &headers(&[("origin", "null"), ("host", "a")]),
+            None
+        ));
         assert!(!is_cross_site(&headers(&[("host", "a")]), None));
     }
 }

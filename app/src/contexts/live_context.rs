@@ -111,7 +111,11 @@ mod browser {
             }
         });
         Effect::new(move |_| {
-            let state = if live.connected.get() { "connected" } else { "disconnected" };
+            let state = if live.connected.get() {
+                "connected"
+            } else {
+                "disconnected"
+            };
             if let Some(body) = document().body() {
                 let _ = body.set_attribute("data-live", state);
             }
@@ -120,7 +124,11 @@ mod browser {
 
     fn url() -> Option<String> {
         let loc = window().location();
-        let scheme = if loc.protocol().ok()? == "https:" { "wss" } else { "ws" };
+        let scheme = if loc.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
         Some(format!("{scheme}://{}/ws", loc.host().ok()?))
     }
 
@@ -156,7 +164,9 @@ mod browser {
             if c.generation.get() != generation {
                 return;
             }
-            let Some(text) = e.data().as_string() else { return };
+            let Some(text) = e.data().as_string() else {
+                return;
+            };
             match serde_json::from_str::<LiveEnvelope>(&text) {
                 Ok(env) if env.v == PROTOCOL_VERSION => live.push(env.event),
                 // Unknown versions and kinds are ignored: a newer server may

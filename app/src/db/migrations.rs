@@ -11,6 +11,8 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_accounts_posts_sessions::Migration)]
+        vec![Box::new(
+            m20261121_000001_accounts_posts_sessions::Migration,
+        )]
     }
 }

@@ -15,8 +15,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, TransactionTrait,
 };
 use std::net::IpAddr;
 
@@ -73,8 +73,13 @@ pub async fn hash_password(password: String) -> AppResult<String> {
 /// Checks `password` against a PHC `hash`, on the blocking pool.
 async fn verify_password(password: String, hash: String) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("bad stored hash: {e}"))?;
-        Ok::<_, anyhow::Error>(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+        let parsed =
+            PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("bad stored hash: {e}"))?;
+        Ok::<_, anyhow::Error>(
+            argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
+        )
     })
     .await
     .map_err(|e| anyhow::anyhow!("verify task: {e}"))?
@@ -108,9 +113,8 @@ pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> AppResult<users:
     let key = validation::username_key(&username);
 
     let taken_username = || AppError::validation("username", "That username is taken.");
-    let taken_email = || {
-        AppError::validation("email", "An account with that email already exists.")
-    };
+    let taken_email =
+        || AppError::validation("email", "An account with that email already exists.");
     if users::Entity::find()
         .filter(users::Column::UsernameKey.eq(&key))
         .one(db)
@@ -200,7 +204,10 @@ pub async fn log_in<C: ConnectionTrait>(
         if user.failed_logins != 0 || user.locked_until_ms.is_some() {
             users::Entity::update_many()
                 .col_expr(users::Column::FailedLogins, Expr::value(0))
-                .col_expr(users::Column::LockedUntilMs, Expr::value(Option::<i64>::None))
+                .col_expr(
+                    users::Column::LockedUntilMs,
+                    Expr::value(Option::<i64>::None),
+                )
                 .filter(users::Column::Id.eq(user.id))
                 .exec(db)
                 .await?;
@@ -245,7 +252,10 @@ fn locked(until_ms: i64, now_ms: i64) -> AppError {
 ///
 /// # Errors
 /// `Internal` on database failure.
-pub async fn current_user<C: ConnectionTrait>(db: &C, id: UserId) -> AppResult<Option<CurrentUser>> {
+pub async fn current_user<C: ConnectionTrait>(
+    db: &C,
+    id: UserId,
+) -> AppResult<Option<CurrentUser>> {
     let Some((user, profile)) = users::Entity::find_by_id(id.0)
         .find_also_related(profiles::Entity)
         .one(db)

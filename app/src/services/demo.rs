@@ -100,7 +100,11 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
             created_at_ms: Set(joined),
             ..Default::default()
         })
-        .on_conflict(OnConflict::column(users::Column::UsernameKey).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(users::Column::UsernameKey)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(&txn)
         .await?;
         if inserted == 1 {

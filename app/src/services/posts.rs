@@ -85,7 +85,11 @@ pub async fn create_post<C: ConnectionTrait>(
 }
 
 /// Loads a post the caller owns, or says why not.
-async fn owned_post<C: ConnectionTrait>(db: &C, user: UserId, id: PostId) -> AppResult<posts::Model> {
+async fn owned_post<C: ConnectionTrait>(
+    db: &C,
+    user: UserId,
+    id: PostId,
+) -> AppResult<posts::Model> {
     let post = posts::Entity::find_by_id(id.0)
         .one(db)
         .await?
@@ -183,10 +187,13 @@ pub async fn list_posts<C: ConnectionTrait>(
         .await?;
     let has_more = rows.len() as u64 > FEED_PAGE_SIZE;
     rows.truncate(FEED_PAGE_SIZE as usize);
-    let next_cursor = has_more
-        .then(|| rows.last())
-        .flatten()
-        .map(|p| Cursor { created_at_ms: p.created_at_ms, id: p.id }.encode());
+    let next_cursor = has_more.then(|| rows.last()).flatten().map(|p| {
+        Cursor {
+            created_at_ms: p.created_at_ms,
+            id: p.id,
+        }
+        .encode()
+    });
     Ok(FeedPage {
         posts: views(db, viewer, rows).await?,
         next_cursor,
@@ -245,7 +252,10 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
-        let c = Cursor { created_at_ms: 1_700_000_000_123, id: 42 };
+        let c = Cursor {
+            created_at_ms: 1_700_000_000_123,
+            id: 42,
+        };
         assert_eq!(Cursor::decode(&c.encode()), Ok(c));
         assert!(Cursor::decode("nope").is_err());
         assert!(Cursor::decode("1_x").is_err());

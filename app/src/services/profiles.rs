@@ -6,7 +6,9 @@ use crate::ids::UserId;
 use crate::models::ProfileView;
 use crate::time_fmt::now_ms;
 use crate::validation;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 
 /// The profile of `username` (any case) as `viewer` sees it.
 ///

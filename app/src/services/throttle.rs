@@ -73,7 +73,9 @@ mod tests {
             assert!(t.check(ip).is_ok());
         }
         match t.check(ip) {
-            Err(AppError::RateLimited { retry_after_s }) => assert!((1..=12).contains(&retry_after_s)),
+            Err(AppError::RateLimited { retry_after_s }) => {
+                assert!((1..=12).contains(&retry_after_s))
+            }
             other => panic!("expected RateLimited, got {other:?}"),
         }
         // Other addresses are unaffected.

@@ -8,7 +8,9 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 #[tokio::test]
 async fn sign_up_signs_in_and_creates_a_profile() {
     let app = spawn_app().await;
-    app.sign_up(&TestUser::new("Ana_Lopez")).await.expect("sign up");
+    app.sign_up(&TestUser::new("Ana_Lopez"))
+        .await
+        .expect("sign up");
     let me: Option<CurrentUser> = app.call::<GetCurrentUser, _>(&[]).await.expect("me");
     let me = me.expect("signed in");
     assert_eq!(me.username, "Ana_Lopez");
@@ -23,30 +25,72 @@ async fn duplicate_username_or_email_is_a_field_error() {
 
     let mut same_name = TestUser::new("ANA");
     same_name.email = "other@example.com".into();
-    let err = app.sign_up_with(&new_client(), &same_name).await.expect_err("should fail");
-    assert_eq!(err.field_message("username").as_deref(), Some("That username is taken."));
+    let err = app
+        .sign_up_with(&new_client(), &same_name)
+        .await
+        .expect_err("should fail");
+    assert_eq!(
+        err.field_message("username").as_deref(),
+        Some("That username is taken.")
+    );
 
     let mut same_email = TestUser::new("bob");
     same_email.email = " Ana@Example.com ".into();
-    let err = app.sign_up_with(&new_client(), &same_email).await.expect_err("should fail");
+    let err = app
+        .sign_up_with(&new_client(), &same_email)
+        .await
+        .expect_err("should fail");
     assert_eq!(
         err.field_message("email").as_deref(),
         Some("An account with that email already exists.")
     );
-    assert_eq!(users::Entity::find().count(&app.state.db).await.expect("count"), 1);
+    assert_eq!(
+        users::Entity::find()
+            .count(&app.state.db)
+            .await
+            .expect("count"),
+        1
+    );
 }
 
 #[tokio::test]
 async fn bad_sign_up_input_names_the_field_and_changes_nothing() {
     let app = spawn_app().await;
     let cases = [
-        (TestUser { username: "a b".into(), ..TestUser::new("x") }, "username"),
-        (TestUser { email: "nope".into(), ..TestUser::new("carol") }, "email"),
-        (TestUser { password: "short".into(), ..TestUser::new("dave") }, "password"),
-        (TestUser { password: "xx_erin_password".into(), ..TestUser::new("erin") }, "password"),
+        (
+            TestUser {
+                username: "a b".into(),
+                ..TestUser::new("x")
+            },
+            "username",
+        ),
+        (
+            TestUser {
+                email: "nope".into(),
+                ..TestUser::new("carol")
+            },
+            "email",
+        ),
+        (
+            TestUser {
+                password: "short".into(),
+                ..TestUser::new("dave")
+            },
+            "password",
+        ),
+        (
+            TestUser {
+                password: "xx_erin_password".into(),
+                ..TestUser::new("erin")
+            },
+            "password",
+        ),
     ];
     for (user, field) in cases {
-        let err = app.sign_up_with(&new_client(), &user).await.expect_err("should fail");
+        let err = app
+            .sign_up_with(&new_client(), &user)
+            .await
+            .expect_err("should fail");
         assert!(err.field_message(field).is_some(), "{user:?}: {err:?}");
     }
     let mismatch = app
@@ -64,7 +108,13 @@ async fn bad_sign_up_input_names_the_field_and_changes_nothing() {
         .await;
     let err = decode::<()>(mismatch).await.expect_err("should fail");
     assert!(err.field_message("password_confirm").is_some());
-    assert_eq!(users::Entity::find().count(&app.state.db).await.expect("count"), 0);
+    assert_eq!(
+        users::Entity::find()
+            .count(&app.state.db)
+            .await
+            .expect("count"),
+        0
+    );
 }
 
 #[tokio::test]
@@ -84,8 +134,12 @@ async fn unknown_user_and_wrong_password_get_the_same_error() {
     let app = spawn_app().await;
     let user = TestUser::new("hana");
     app.sign_up(&user).await.expect("sign up");
-    let unknown = app.log_in_with(&new_client(), "nobody", "whatever12345").await;
-    let wrong = app.log_in_with(&new_client(), "hana", "wrong password!").await;
+    let unknown = app
+        .log_in_with(&new_client(), "nobody", "whatever12345")
+        .await;
+    let wrong = app
+        .log_in_with(&new_client(), "hana", "wrong password!")
+        .await;
     assert_eq!(unknown, Err(AppError::InvalidCredentials));
     assert_eq!(wrong, Err(AppError::InvalidCredentials));
 }
@@ -103,13 +157,21 @@ async fn three_wrong_passwords_lock_the_account_for_five_minutes() {
         );
     }
     match app.log_in_with(&client, "ivan", "wrong password!").await {
-        Err(AppError::RateLimited { retry_after_s }) => assert!((295..=300).contains(&retry_after_s)),
+        Err(AppError::RateLimited { retry_after_s }) => {
+            assert!((295..=300).contains(&retry_after_s))
+        }
         other => panic!("third failure should lock, got {other:?}"),
     }
     // Even the right password is refused while locked, with the wait shown.
-    let err = app.log_in_with(&client, "ivan", &user.password).await.expect_err("should fail");
+    let err = app
+        .log_in_with(&client, "ivan", &user.password)
+        .await
+        .expect_err("should fail");
     assert!(matches!(err, AppError::RateLimited { retry_after_s } if retry_after_s <= 300));
-    assert_eq!(err.to_string(), "Too many attempts. Try again in 5 minutes.");
+    assert_eq!(
+        err.to_string(),
+        "Too many attempts. Try again in 5 minutes."
+    );
 }
 
 #[tokio::test]
@@ -117,7 +179,9 @@ async fn one_ip_gets_25_attempts_per_five_minutes() {
     let app = spawn_app().await;
     let client = new_client();
     for i in 0..25 {
-        let res = app.log_in_with(&client, &format!("nobody{i}"), "whatever12345").await;
+        let res = app
+            .log_in_with(&client, &format!("nobody{i}"), "whatever12345")
+            .await;
         assert_eq!(res, Err(AppError::InvalidCredentials), "attempt {i}");
     }
     let res = app.log_in_with(&client, "nobody", "whatever12345").await;
@@ -145,14 +209,19 @@ async fn session_cookie_is_httponly_lax_and_lasts_30_days() {
     let cookie = session_cookie(&resp).expect("session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain http must not set Secure: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http must not set Secure: {cookie}"
+    );
     assert!(cookie.contains("Path=/"), "{cookie}");
     assert!(cookie.contains("Max-Age=2592000"), "30 days: {cookie}");
 }
 
 #[tokio::test]
 async fn session_cookie_is_secure_behind_https() {
-    let app = crate::helpers::spawn_app_with(|c| c.public_url = Some("https://hearth.example".into())).await;
+    let app =
+        crate::helpers::spawn_app_with(|c| c.public_url = Some("https://hearth.example".into()))
+            .await;
     let user = TestUser::new("kim");
     let resp = app
         .call_with::<app::server_fns::auth::SignUp>(
@@ -177,18 +246,36 @@ async fn log_in_rotates_the_session_id_and_log_out_deletes_it() {
     let user = TestUser::new("lena");
     let client = new_client();
     app.sign_up_with(&client, &user).await.expect("sign up");
-    let first = sessions::Entity::find().all(&app.state.db).await.expect("rows");
+    let first = sessions::Entity::find()
+        .all(&app.state.db)
+        .await
+        .expect("rows");
     assert_eq!(first.len(), 1);
 
-    app.log_in_with(&client, "lena", &user.password).await.expect("log in");
-    let second = sessions::Entity::find().all(&app.state.db).await.expect("rows");
+    app.log_in_with(&client, "lena", &user.password)
+        .await
+        .expect("log in");
+    let second = sessions::Entity::find()
+        .all(&app.state.db)
+        .await
+        .expect("rows");
     assert_eq!(second.len(), 1, "old session row must be gone");
-    assert_ne!(first[0].id, second[0].id, "session id must change at log-in");
+    assert_ne!(
+        first[0].id, second[0].id,
+        "session id must change at log-in"
+    );
 
     let resp = app.call_with::<LogOut>(&client, &[]).await;
     assert!(resp.status().is_success());
-    assert_eq!(sessions::Entity::find().count(&app.state.db).await.expect("count"), 0);
-    let me: Option<CurrentUser> =
-        decode(app.call_with::<GetCurrentUser>(&client, &[]).await).await.expect("me");
+    assert_eq!(
+        sessions::Entity::find()
+            .count(&app.state.db)
+            .await
+            .expect("count"),
+        0
+    );
+    let me: Option<CurrentUser> = decode(app.call_with::<GetCurrentUser>(&client, &[]).await)
+        .await
+        .expect("me");
     assert_eq!(me, None);
 }

@@ -91,7 +91,11 @@ impl TestApp {
         decode(self.call_with::<S>(&self.client, form).await).await
     }
 
-    pub async fn sign_up_with(&self, client: &reqwest::Client, user: &TestUser) -> Result<(), AppError> {
+    pub async fn sign_up_with(
+        &self,
+        client: &reqwest::Client,
+        user: &TestUser,
+    ) -> Result<(), AppError> {
         decode(
             self.call_with::<app::server_fns::auth::SignUp>(
                 client,
@@ -143,13 +147,16 @@ impl TestApp {
 }
 
 /// A server function's JSON result or its `AppError`.
-pub async fn decode<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T, AppError> {
+pub async fn decode<T: serde::de::DeserializeOwned>(
+    resp: reqwest::Response,
+) -> Result<T, AppError> {
     let status = resp.status();
     let text = resp.text().await.expect("body");
     if status.is_success() {
         Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad body {text:?}: {e}")))
     } else {
-        Err(serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad error {status} {text:?}: {e}")))
+        Err(serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("bad error {status} {text:?}: {e}")))
     }
 }
 

@@ -26,12 +26,20 @@ async fn session_for(app: &TestApp, user: &TestUser) -> String {
     cookie.split(';').next().expect("pair").to_owned()
 }
 
-fn ws_request(app: &TestApp, cookie: Option<&str>, origin: &str) -> tokio_tungstenite::tungstenite::handshake::client::Request {
-    let mut req = format!("ws://{}/ws", app.addr).into_client_request().expect("request");
+fn ws_request(
+    app: &TestApp,
+    cookie: Option<&str>,
+    origin: &str,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    let mut req = format!("ws://{}/ws", app.addr)
+        .into_client_request()
+        .expect("request");
     if let Some(cookie) = cookie {
-        req.headers_mut().insert("cookie", cookie.parse().expect("header"));
+        req.headers_mut()
+            .insert("cookie", cookie.parse().expect("header"));
     }
-    req.headers_mut().insert("origin", origin.parse().expect("header"));
+    req.headers_mut()
+        .insert("origin", origin.parse().expect("header"));
     req
 }
 
@@ -60,7 +68,9 @@ async fn socket_refuses_signed_out_and_cross_site_clients() {
         other => panic!("expected 401, got {other:?}"),
     }
     let cookie = session_for(&app, &TestUser::new("xena")).await;
-    match tokio_tungstenite::connect_async(ws_request(&app, Some(&cookie), "https://evil.example")).await {
+    match tokio_tungstenite::connect_async(ws_request(&app, Some(&cookie), "https://evil.example"))
+        .await
+    {
         Err(WsError::Http(resp)) => assert_eq!(resp.status(), 403),
         other => panic!("expected 403, got {other:?}"),
     }
@@ -78,7 +88,10 @@ async fn a_new_post_reaches_other_open_sockets() {
     assert!(matches!(hello.event, LiveEvent::Hello { .. }));
 
     app.sign_up(&TestUser::new("zane")).await.expect("author");
-    let post = app.create_post_with(&app.client, "live!").await.expect("post");
+    let post = app
+        .create_post_with(&app.client, "live!")
+        .await
+        .expect("post");
     let event = next_event(&mut ws).await;
     assert_eq!(
         event.event,

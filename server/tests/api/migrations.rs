@@ -15,19 +15,27 @@ async fn sqlite_file_is_created_with_wal_and_foreign_keys() {
     let db = app::db::connect_and_migrate(&url).await.expect("migrate");
     assert!(path.exists());
     let mode = db
-        .query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA journal_mode"))
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA journal_mode",
+        ))
         .await
         .expect("query")
         .expect("row");
     assert_eq!(mode.try_get_by_index::<String>(0).expect("mode"), "wal");
     let fk = db
-        .query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA foreign_keys"))
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA foreign_keys",
+        ))
         .await
         .expect("query")
         .expect("row");
     assert_eq!(fk.try_get_by_index::<i32>(0).expect("fk"), 1);
     // Running again is a no-op.
-    app::db::connect_and_migrate(&url).await.expect("migrate again");
+    app::db::connect_and_migrate(&url)
+        .await
+        .expect("migrate again");
 }
 
 #[tokio::test]
@@ -62,8 +70,13 @@ async fn migrations_and_the_app_work_on_postgres() {
 
     let outcome = async {
         let app = spawn_app_with(|c| c.database_url = url.clone()).await;
-        app.sign_up(&TestUser::new("pg_user")).await.expect("sign up on postgres");
-        let post = app.create_post_with(&app.client, "hello from postgres").await.expect("post");
+        app.sign_up(&TestUser::new("pg_user"))
+            .await
+            .expect("sign up on postgres");
+        let post = app
+            .create_post_with(&app.client, "hello from postgres")
+            .await
+            .expect("post");
         assert_eq!(post.body, "hello from postgres");
         let dup = app
             .sign_up_with(&crate::helpers::new_client(), &TestUser::new("PG_USER"))
@@ -72,7 +85,9 @@ async fn migrations_and_the_app_work_on_postgres() {
         assert!(dup.field_message("username").is_some());
         app.state.db.clone().close().await.expect("close");
         // Migrating an up-to-date database is a no-op.
-        let db = app::db::connect_and_migrate(&url).await.expect("migrate again");
+        let db = app::db::connect_and_migrate(&url)
+            .await
+            .expect("migrate again");
         db.close().await.expect("close");
     };
     outcome.await;

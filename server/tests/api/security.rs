@@ -35,7 +35,13 @@ async fn cross_origin_posts_are_refused_and_change_nothing() {
             .expect("request");
         assert_eq!(resp.status(), 403, "{header}: {value}");
     }
-    assert_eq!(users::Entity::find().count(&app.state.db).await.expect("count"), 0);
+    assert_eq!(
+        users::Entity::find()
+            .count(&app.state.db)
+            .await
+            .expect("count"),
+        0
+    );
 
     // The same request from the site itself goes through.
     let resp = app
@@ -48,7 +54,13 @@ async fn cross_origin_posts_are_refused_and_change_nothing() {
         .await
         .expect("request");
     assert!(resp.status().is_success(), "{}", resp.status());
-    assert_eq!(users::Entity::find().count(&app.state.db).await.expect("count"), 1);
+    assert_eq!(
+        users::Entity::find()
+            .count(&app.state.db)
+            .await
+            .expect("count"),
+        1
+    );
 }
 
 #[tokio::test]
@@ -67,24 +79,64 @@ async fn cross_origin_gets_still_render() {
 #[tokio::test]
 async fn pages_render_on_the_server_and_escape_user_text() {
     let app = spawn_app().await;
-    let html = app.client.get(app.url("/")).send().await.expect("get").text().await.expect("body");
-    assert!(html.contains("Welcome to Hearth"), "signed-out home is the landing page");
+    let html = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        html.contains("Welcome to Hearth"),
+        "signed-out home is the landing page"
+    );
 
     app.sign_up(&TestUser::new("wren")).await.expect("sign up");
     let post = app
         .create_post_with(&app.client, "<b>bold</b> see https://example.com/x")
         .await
         .expect("post");
-    let html = app.client.get(app.url("/")).send().await.expect("get").text().await.expect("body");
-    assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"), "user text escaped");
+    let html = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        html.contains("&lt;b&gt;bold&lt;/b&gt;"),
+        "user text escaped"
+    );
     assert!(!html.contains("<b>bold"), "no raw user HTML");
-    assert!(html.contains(r#"href="https://example.com/x""#), "links made clickable");
+    assert!(
+        html.contains(r#"href="https://example.com/x""#),
+        "links made clickable"
+    );
 
-    let permalink = app.client.get(app.url(&format!("/p/{}", post.id))).send().await.expect("get");
+    let permalink = app
+        .client
+        .get(app.url(&format!("/p/{}", post.id)))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(permalink.status(), 200);
-    let missing = app.client.get(app.url("/p/999999")).send().await.expect("get");
+    let missing = app
+        .client
+        .get(app.url("/p/999999"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(missing.status(), 404);
-    let profile = app.client.get(app.url("/u/WREN")).send().await.expect("get");
+    let profile = app
+        .client
+        .get(app.url("/u/WREN"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(profile.status(), 200);
     assert!(profile.text().await.expect("body").contains("@wren"));
 }
@@ -102,14 +154,28 @@ async fn user_text_cannot_break_out_of_a_textarea() {
     let resp = app
         .client
         .post(app.url(UpdateProfile::PATH))
-        .form(&[("display_name", "Xavi"), ("bio", "</textarea><script>alert(2)</script>")])
+        .form(&[
+            ("display_name", "Xavi"),
+            ("bio", "</textarea><script>alert(2)</script>"),
+        ])
         .send()
         .await
         .expect("update");
     assert!(resp.status().is_success());
     for path in ["/", "/u/xavi"] {
-        let html = app.client.get(app.url(path)).send().await.expect("get").text().await.expect("body");
+        let html = app
+            .client
+            .get(app.url(path))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("body");
         assert!(!html.contains("<img src=x"), "{path}: raw HTML from a post");
-        assert!(!html.contains("<script>alert(2)"), "{path}: raw HTML from a bio");
+        assert!(
+            !html.contains("<script>alert(2)"),
+            "{path}: raw HTML from a bio"
+        );
     }
 }

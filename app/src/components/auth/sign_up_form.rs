@@ -32,7 +32,6 @@ fn SignUpField(
     }
 }
 
-
 /// The sign-up form: username, email, names, password twice.
 #[component]
 pub fn SignUpForm() -> impl IntoView {

@@ -37,7 +37,12 @@ pub fn ErrorNotice(
     /// The form's current error.
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let message = move || error.get().filter(|e| !e.is_field_error()).map(|e| e.to_string());
+    let message = move || {
+        error
+            .get()
+            .filter(|e| !e.is_field_error())
+            .map(|e| e.to_string())
+    };
     view! {
         <Show when=move || message().is_some()>
             <p class="form-error" role="alert">{message}</p>

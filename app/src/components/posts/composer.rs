@@ -24,7 +24,12 @@ pub fn Composer(
             }
         }
     });
-    let first_name = me.display_name.split_whitespace().next().unwrap_or_default().to_owned();
+    let first_name = me
+        .display_name
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     view! {
         <section class="card composer" aria-label="Create a post">
             <ActionForm action=create node_ref=form>

@@ -20,7 +20,11 @@ pub fn PostBody(
     move || {
         let text = body.get();
         let collapsed = !expanded.get() && is_long(&text);
-        let shown = if collapsed { preview(&text) } else { text.as_str() };
+        let shown = if collapsed {
+            preview(&text)
+        } else {
+            text.as_str()
+        };
         let runs = segments(shown)
             .into_iter()
             .map(|s| match s {

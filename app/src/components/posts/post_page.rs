@@ -13,7 +13,12 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 pub fn PostPage() -> impl IntoView {
     let params = use_params_map();
     let post = Resource::new(
-        move || params.read().get("id").and_then(|id| id.parse::<PostId>().ok()),
+        move || {
+            params
+                .read()
+                .get("id")
+                .and_then(|id| id.parse::<PostId>().ok())
+        },
         |id| async move {
             match id {
                 Some(id) => get_post(id).await,

@@ -19,7 +19,12 @@ pub fn ProfilePage() -> impl IntoView {
     let params = use_params_map();
     let saved = ServerAction::<UpdateProfile>::new();
     let profile = Resource::new(
-        move || (params.read().get("username").unwrap_or_default(), saved.version().get()),
+        move || {
+            (
+                params.read().get("username").unwrap_or_default(),
+                saved.version().get(),
+            )
+        },
         |(username, _)| get_profile(username),
     );
     view! {
@@ -62,7 +67,10 @@ pub fn ProfilePage() -> impl IntoView {
 #[component]
 fn ProfilePosts(user_id: UserId, username: String) -> impl IntoView {
     let query = use_query_map();
-    let posts = Resource::new(move || query.read().get("after"), move |after| list_user_posts(user_id, after));
+    let posts = Resource::new(
+        move || query.read().get("after"),
+        move |after| list_user_posts(user_id, after),
+    );
     let base_path = format!("/u/{username}");
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>

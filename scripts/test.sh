@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: formatting, clippy (server and wasm
+# builds, warnings denied), unit and integration tests (SQLite, and
+# PostgreSQL when reachable; required when CI=true), then the Playwright
+# suite in Debian's Chromium against a freshly built server on a fresh
+# database. Installs what is missing first (scripts/setup.sh).
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$HEARTH_ROOT"
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "set-up"
+bash scripts/setup.sh
+
+export HEARTH_TEST_POSTGRES_URL="${HEARTH_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+if [ "${CI:-}" = "true" ]; then
+  export HEARTH_REQUIRE_POSTGRES=1
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    step "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (ssr)"
+cargo clippy -p app --features ssr --all-targets -- -D warnings
+cargo clippy -p server --all-targets -- -D warnings
+
+step "clippy (hydrate, wasm32)"
+cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+
+step "unit and integration tests"
+cargo test -p app --features ssr
+cargo test -p server
+
+step "end-to-end (Playwright, Chromium)"
+cargo leptos build
+e2e_dir="$(mktemp -d)"
+port="${HEARTH_E2E_PORT:-3100}"
+export HEARTH_BASE_URL="http://127.0.0.1:$port"
+DATABASE_URL="sqlite://$e2e_dir/e2e.db?mode=rwc" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+  RUST_LOG="${RUST_LOG:-warn}" "$CARGO_TARGET_DIR/debug/server" >"$e2e_dir/server.log" 2>&1 &
+server_pid=$!
+cleanup() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  rm -rf "$e2e_dir"
+}
+trap cleanup EXIT
+status=0
+(cd end2end && npx playwright test) || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "--- server log (last 50 lines)"
+  tail -n 50 "$e2e_dir/server.log"
+fi
+exit "$status"
