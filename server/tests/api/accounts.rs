@@ -1,8 +1,9 @@
-use crate::helpers::{TestUser, decode, new_client, session_cookie, spawn_app};
+use crate::helpers::{TestUser, decode, new_client, session_cookie, sign_up_form, spawn_app};
 use app::db::entities::{sessions, users};
 use app::error::AppError;
 use app::models::CurrentUser;
 use app::server_fns::auth::{GetCurrentUser, LogOut};
+use leptos::server_fn::ServerFn as _;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 #[tokio::test]
@@ -93,19 +94,15 @@ async fn bad_sign_up_input_names_the_field_and_changes_nothing() {
             .expect_err("should fail");
         assert!(err.field_message(field).is_some(), "{user:?}: {err:?}");
     }
-    let mismatch = app
-        .call_with::<app::server_fns::auth::SignUp>(
-            &new_client(),
-            &[
-                ("username", "frank"),
-                ("email", "frank@example.com"),
-                ("first_name", "Frank"),
-                ("last_name", "F"),
-                ("password", "correct horse battery"),
-                ("password_confirm", "correct horse batterY"),
-            ],
-        )
-        .await;
+    let mut form = sign_up_form(&TestUser::new("frank"));
+    form.retain(|(k, _)| *k != "password_confirm");
+    form.push(("password_confirm", "correct horse batterY".into()));
+    let mismatch = new_client()
+        .post(app.url(app::server_fns::auth::SignUp::PATH))
+        .form(&form)
+        .send()
+        .await
+        .expect("request");
     let err = decode::<()>(mismatch).await.expect_err("should fail");
     assert!(err.field_message("password_confirm").is_some());
     assert_eq!(
@@ -192,19 +189,7 @@ async fn one_ip_gets_25_attempts_per_five_minutes() {
 async fn session_cookie_is_httponly_lax_and_lasts_30_days() {
     let app = spawn_app().await;
     let user = TestUser::new("jane");
-    let resp = app
-        .call_with::<app::server_fns::auth::SignUp>(
-            &app.client,
-            &[
-                ("username", &user.username),
-                ("email", &user.email),
-                ("first_name", "Jane"),
-                ("last_name", "Doe"),
-                ("password", &user.password),
-                ("password_confirm", &user.password),
-            ],
-        )
-        .await;
+    let resp = app.sign_up_raw(&app.client, &user).await;
     assert!(resp.status().is_success());
     let cookie = session_cookie(&resp).expect("session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
@@ -223,19 +208,7 @@ async fn session_cookie_is_secure_behind_https() {
         crate::helpers::spawn_app_with(|c| c.public_url = Some("https://hearth.example".into()))
             .await;
     let user = TestUser::new("kim");
-    let resp = app
-        .call_with::<app::server_fns::auth::SignUp>(
-            &app.client,
-            &[
-                ("username", &user.username),
-                ("email", &user.email),
-                ("first_name", "Kim"),
-                ("last_name", "K"),
-                ("password", &user.password),
-                ("password_confirm", &user.password),
-            ],
-        )
-        .await;
+    let resp = app.sign_up_raw(&app.client, &user).await;
     let cookie = session_cookie(&resp).expect("session cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
 }

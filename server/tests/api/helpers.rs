@@ -91,26 +91,26 @@ impl TestApp {
         decode(self.call_with::<S>(&self.client, form).await).await
     }
 
+    /// POSTs the sign-up form for `user` and returns the raw response.
+    pub async fn sign_up_raw(
+        &self,
+        client: &reqwest::Client,
+        user: &TestUser,
+    ) -> reqwest::Response {
+        client
+            .post(self.url(app::server_fns::auth::SignUp::PATH))
+            .form(&sign_up_form(user))
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn sign_up_with(
         &self,
         client: &reqwest::Client,
         user: &TestUser,
     ) -> Result<(), AppError> {
-        decode(
-            self.call_with::<app::server_fns::auth::SignUp>(
-                client,
-                &[
-                    ("username", &user.username),
-                    ("email", &user.email),
-                    ("first_name", "Test"),
-                    ("last_name", &user.username),
-                    ("password", &user.password),
-                    ("password_confirm", &user.password),
-                ],
-            )
-            .await,
-        )
-        .await
+        decode(self.sign_up_raw(client, user).await).await
     }
 
     pub async fn sign_up(&self, user: &TestUser) -> Result<(), AppError> {
@@ -144,6 +144,19 @@ impl TestApp {
         )
         .await
     }
+}
+
+/// The sign-up form's fields for `user` (first name "Test", last name the
+/// username).
+pub fn sign_up_form(user: &TestUser) -> Vec<(&'static str, String)> {
+    vec![
+        ("username", user.username.clone()),
+        ("email", user.email.clone()),
+        ("first_name", "Test".into()),
+        ("last_name", user.username.clone()),
+        ("password", user.password.clone()),
+        ("password_confirm", user.password.clone()),
+    ]
 }
 
 /// A server function's JSON result or its `AppError`.

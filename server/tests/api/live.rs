@@ -1,6 +1,5 @@
 use crate::helpers::{TestApp, TestUser, session_cookie, spawn_app};
 use app::events::{LiveEnvelope, LiveEvent};
-use app::server_fns::auth::SignUp;
 use futures::StreamExt;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -9,19 +8,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 /// Signs `user` up without a cookie jar and returns `name=value` of the
 /// session cookie, to hand-craft WebSocket requests.
 async fn session_for(app: &TestApp, user: &TestUser) -> String {
-    let resp = app
-        .call_with::<SignUp>(
-            &crate::helpers::new_client(),
-            &[
-                ("username", &user.username),
-                ("email", &user.email),
-                ("first_name", "Live"),
-                ("last_name", "Tester"),
-                ("password", &user.password),
-                ("password_confirm", &user.password),
-            ],
-        )
-        .await;
+    let resp = app.sign_up_raw(&crate::helpers::new_client(), user).await;
     let cookie = session_cookie(&resp).expect("cookie");
     cookie.split(';').next().expect("pair").to_owned()
 }

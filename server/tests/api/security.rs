@@ -1,19 +1,8 @@
-use crate::helpers::{TestUser, spawn_app};
+use crate::helpers::{TestUser, sign_up_form, spawn_app};
 use app::db::entities::users;
 use app::server_fns::auth::SignUp;
 use leptos::server_fn::ServerFn;
 use sea_orm::{EntityTrait, PaginatorTrait};
-
-fn sign_up_form(user: &TestUser) -> Vec<(&'static str, String)> {
-    vec![
-        ("username", user.username.clone()),
-        ("email", user.email.clone()),
-        ("first_name", "Eve".into()),
-        ("last_name", "Il".into()),
-        ("password", user.password.clone()),
-        ("password_confirm", user.password.clone()),
-    ]
-}
 
 #[tokio::test]
 async fn cross_origin_posts_are_refused_and_change_nothing() {
