@@ -3,6 +3,10 @@
 //! behind `ssr`, everything server-only: database, services, sessions and
 //! the live event hub.
 
+// Release builds keep Leptos' fully typed views (debug builds erase them),
+// whose nested types outgrow the default limit of 128.
+#![recursion_limit = "256"]
+
 pub mod components;
 pub mod contexts;
 pub mod error;

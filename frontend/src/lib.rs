@@ -1,5 +1,9 @@
 //! The browser entry point: hydrates the server-rendered page.
 
+// Release builds keep Leptos' fully typed views (debug builds erase them),
+// whose nested types outgrow the default limit of 128.
+#![recursion_limit = "256"]
+
 /// Called by the generated JS glue once the wasm module loads.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
