@@ -5,3 +5,6 @@ pub mod common;
 pub mod home;
 pub mod posts;
 pub mod profiles;
+pub mod search;
+pub mod settings;
+pub mod social;

@@ -65,6 +65,20 @@ impl AppError {
         }
     }
 
+    /// The HTTP status a server function answers with for this error (RFC
+    /// 9110 §15; 429 from RFC 6585): 401, 403, 404, 409, 422, 429 or 500.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Self::Unauthorized | Self::InvalidCredentials => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Conflict(_) => 409,
+            Self::Validation { .. } => 422,
+            Self::RateLimited { .. } => 429,
+            Self::Internal | Self::Network => 500,
+        }
+    }
+
     /// True when the error belongs beside a particular field rather than on
     /// top of the form.
     pub fn is_field_error(&self) -> bool {

@@ -43,6 +43,16 @@ pub enum LiveEvent {
         /// The post.
         post_id: PostId,
     },
+    /// Reactions on a post changed.
+    ReactionsChanged {
+        /// The post.
+        post_id: PostId,
+    },
+    /// A comment on a post was added, edited or deleted.
+    CommentsChanged {
+        /// The post.
+        post_id: PostId,
+    },
     /// The server is ready; sent first on every connection.
     Hello {
         /// The signed-in user this socket belongs to.

@@ -34,3 +34,7 @@ id_type!(
     /// A post (`posts.id`).
     PostId
 );
+id_type!(
+    /// A comment or reply (`comments.id`).
+    CommentId
+);

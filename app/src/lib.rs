@@ -36,6 +36,9 @@ use components::common::{NotFound, TopBar};
 use components::home::HomePage;
 use components::posts::PostPage;
 use components::profiles::ProfilePage;
+use components::search::SearchPage;
+use components::settings::SettingsPage;
+use components::social::{FriendsPage, PeoplePage};
 use layouts::MainLayout;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -91,6 +94,10 @@ fn AppRoutes() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("u/:username") view=ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("p/:id") view=PostPage ssr=SsrMode::Async />
+                    <Route path=path!("friends") view=FriendsPage ssr=SsrMode::Async />
+                    <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
+                    <Route path=path!("search") view=SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
     }

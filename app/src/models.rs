@@ -1,7 +1,7 @@
 //! Data shapes that server functions return to the browser. Times are
 //! milliseconds since the Unix epoch, UTC.
 
-use crate::ids::{PostId, UserId};
+use crate::ids::{CommentId, PostId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// The signed-in user, as the top bar and composer need it.
@@ -45,6 +45,196 @@ pub struct PostView {
     pub edited_at_ms: Option<i64>,
     /// Whether the viewer may edit and delete it (the server checks again).
     pub can_edit: bool,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// Usernames mentioned in `body` (resolved when it was written).
+    pub mentions: Vec<String>,
+    /// For a share: the shared post, or why it can't be shown.
+    pub shared: Option<SharedPost>,
+    /// Reaction counts and the viewer's own reaction.
+    pub reactions: ReactionSummary,
+    /// Comments and replies the viewer can see.
+    pub comment_count: u32,
+}
+
+/// The post a share embeds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SharedPost {
+    /// The root post, visible to the viewer.
+    Available(Box<EmbeddedPost>),
+    /// Deleted, or not visible to the viewer: "This content isn't available".
+    Unavailable,
+}
+
+/// A shared post as embedded in a share (no nested share, no counts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmbeddedPost {
+    /// Post id (permalink).
+    pub id: PostId,
+    /// Who wrote it.
+    pub author: Author,
+    /// Its text.
+    pub body: String,
+    /// Usernames mentioned in `body`.
+    pub mentions: Vec<String>,
+    /// Creation time, ms since epoch.
+    pub created_at_ms: i64,
+    /// Who may see it.
+    pub visibility: Visibility,
+}
+
+/// The six reactions, in the order the picker shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReactionKind {
+    /// 👍
+    Like,
+    /// ❤️
+    Love,
+    /// 😆
+    Haha,
+    /// 😮
+    Wow,
+    /// 😢
+    Sad,
+    /// 😠
+    Angry,
+}
+
+impl ReactionKind {
+    /// All kinds, picker order.
+    pub const ALL: [Self; 6] = [
+        Self::Like,
+        Self::Love,
+        Self::Haha,
+        Self::Wow,
+        Self::Sad,
+        Self::Angry,
+    ];
+
+    /// Stored and form value (`like`, `love`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Like => "like",
+            Self::Love => "love",
+            Self::Haha => "haha",
+            Self::Wow => "wow",
+            Self::Sad => "sad",
+            Self::Angry => "angry",
+        }
+    }
+
+    /// Parses [`ReactionKind::as_str`]'s output.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Name shown to people: "Like", "Love"...
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Like => "Like",
+            Self::Love => "Love",
+            Self::Haha => "Haha",
+            Self::Wow => "Wow",
+            Self::Sad => "Sad",
+            Self::Angry => "Angry",
+        }
+    }
+
+    /// The emoji.
+    pub fn emoji(self) -> &'static str {
+        match self {
+            Self::Like => "👍",
+            Self::Love => "❤️",
+            Self::Haha => "😆",
+            Self::Wow => "😮",
+            Self::Sad => "😢",
+            Self::Angry => "😠",
+        }
+    }
+}
+
+/// Reactions on a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ReactionSummary {
+    /// Count per kind, kinds with none left out, picker order.
+    pub counts: Vec<(ReactionKind, u32)>,
+    /// The viewer's reaction.
+    pub mine: Option<ReactionKind>,
+}
+
+impl ReactionSummary {
+    /// All reactions.
+    pub fn total(&self) -> u32 {
+        self.counts.iter().map(|(_, n)| n).sum()
+    }
+
+    /// The summary after the viewer switches from `mine` to `to`
+    /// (optimistic UI; the server's answer replaces it).
+    pub fn with_mine(&self, to: Option<ReactionKind>) -> Self {
+        let mut counts: std::collections::BTreeMap<ReactionKind, u32> =
+            self.counts.iter().copied().collect();
+        if let Some(old) = self.mine
+            && let Some(n) = counts.get_mut(&old)
+        {
+            *n = n.saturating_sub(1);
+        }
+        if let Some(new) = to {
+            *counts.entry(new).or_default() += 1;
+        }
+        Self {
+            counts: counts.into_iter().filter(|(_, n)| *n > 0).collect(),
+            mine: to,
+        }
+    }
+}
+
+/// Someone who reacted, for the "who reacted" list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reactor {
+    /// The person.
+    pub person: PersonCard,
+    /// Their reaction.
+    pub kind: ReactionKind,
+}
+
+/// A comment or reply as the viewer sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentView {
+    /// Comment id.
+    pub id: CommentId,
+    /// The post it's on.
+    pub post_id: PostId,
+    /// The top-level comment it replies to.
+    pub parent_id: Option<CommentId>,
+    /// Who wrote it.
+    pub author: Author,
+    /// Text, 1–2,000 characters.
+    pub body: String,
+    /// Usernames mentioned in `body`.
+    pub mentions: Vec<String>,
+    /// When, ms since epoch.
+    pub created_at_ms: i64,
+    /// Last edit, if edited.
+    pub edited_at_ms: Option<i64>,
+    /// The viewer wrote it (may edit and delete).
+    pub can_edit: bool,
+    /// The viewer may delete it (its author, or the post's author).
+    pub can_delete: bool,
+    /// Replies (top-level comments only).
+    pub reply_count: u32,
+}
+
+/// Comments per page.
+pub const COMMENTS_PAGE_SIZE: u64 = 20;
+
+/// A page of comments (oldest first) or replies (newest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CommentsPage {
+    /// At most [`COMMENTS_PAGE_SIZE`] comments.
+    pub comments: Vec<CommentView>,
+    /// Cursor for the next page; `None` at the end.
+    pub next_cursor: Option<String>,
 }
 
 /// One page of a feed, newest first.
@@ -82,4 +272,134 @@ pub struct ProfileView {
     pub joined_at_ms: i64,
     /// Whether the viewer owns this profile.
     pub is_owner: bool,
+    /// The viewer's relationship with this person.
+    pub relationship: Relationship,
+}
+
+/// Who may see a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Everyone signed in to Hearth.
+    Public,
+    /// The author's friends (the default).
+    #[default]
+    Friends,
+    /// The author alone.
+    OnlyMe,
+}
+
+impl Visibility {
+    /// All values, in the order a picker lists them.
+    pub const ALL: [Self; 3] = [Self::Public, Self::Friends, Self::OnlyMe];
+
+    /// The stored and form value: `public`, `friends`, `only_me`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Friends => "friends",
+            Self::OnlyMe => "only_me",
+        }
+    }
+
+    /// Parses [`Visibility::as_str`]'s output.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Label shown to people: "Public", "Friends", "Only me".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Public => "Public",
+            Self::Friends => "Friends",
+            Self::OnlyMe => "Only me",
+        }
+    }
+
+    /// A small icon (emoji) shown beside the time on a post.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Self::Public => "🌐",
+            Self::Friends => "👥",
+            Self::OnlyMe => "🔒",
+        }
+    }
+}
+
+/// Where the viewer stands with another person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FriendState {
+    /// It's the viewer's own profile.
+    Myself,
+    /// Strangers: "Add friend".
+    NotFriends,
+    /// The viewer sent a request: "Cancel request".
+    RequestSent,
+    /// The other person sent one: "Accept" / "Decline".
+    RequestReceived,
+    /// Friends: "Friends ▾ Unfriend".
+    Friends,
+    /// The viewer blocked them.
+    Blocked,
+}
+
+/// The viewer's relationship with a person, for the profile's buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relationship {
+    /// Friendship state.
+    pub friend: FriendState,
+    /// The viewer follows them.
+    pub following: bool,
+    /// They follow the viewer.
+    pub follows_you: bool,
+    /// After a declined request: when the viewer may ask again (ms since epoch).
+    pub can_request_again_at_ms: Option<i64>,
+}
+
+/// A person in a list (friends, requests, suggestions, directory, search).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonCard {
+    /// Account id.
+    pub id: UserId,
+    /// Username, for `/u/{username}`.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// Avatar image URL.
+    pub avatar_url: String,
+    /// Friends in common with the viewer, where computed.
+    pub mutual_friends: Option<u32>,
+}
+
+/// A page of people, in a stable order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PeoplePage {
+    /// At most [`PEOPLE_PAGE_SIZE`] people.
+    pub people: Vec<PersonCard>,
+    /// Opaque cursor for the next page; `None` at the end.
+    pub next_cursor: Option<String>,
+}
+
+/// What the search page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SearchResults {
+    /// People by username or name.
+    pub people: Vec<PersonCard>,
+    /// Posts the searcher may see, best match first.
+    pub posts: Vec<PostView>,
+}
+
+/// People per page in lists.
+pub const PEOPLE_PAGE_SIZE: u64 = 30;
+
+/// The "Friends" page: friends, and requests both ways.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct FriendsOverview {
+    /// Friends, by name.
+    pub friends: Vec<PersonCard>,
+    /// Requests others sent the viewer, newest first.
+    pub received: Vec<PersonCard>,
+    /// Requests the viewer sent, newest first.
+    pub sent: Vec<PersonCard>,
 }

@@ -3,5 +3,8 @@
 //! [`crate::error::AppError`] on failure.
 
 pub mod auth;
+pub mod comments;
 pub mod posts;
 pub mod profiles;
+pub mod search;
+pub mod social;

@@ -3,7 +3,12 @@
 //! without HTTP. Server-only.
 
 pub mod accounts;
+pub mod comments;
 pub mod demo;
 pub mod posts;
 pub mod profiles;
+pub mod reactions;
+pub mod search;
+pub mod social;
 pub mod throttle;
+pub mod visibility;

@@ -9,12 +9,83 @@ pub enum Segment<'a> {
     Text(&'a str),
     /// An `http://` or `https://` URL, shown as a link.
     Link(&'a str),
+    /// `@username` of a person mentioned when the text was written (the
+    /// slice holds the username without `@`), shown as a profile link.
+    Mention(&'a str),
 }
 
 /// Splits `text` into [`Segment`]s. A link starts at `http://` or `https://`
 /// and runs to the next whitespace; trailing `.,;:!?)'"` are left out of it,
-/// as most sites do.
-pub fn segments(text: &str) -> Vec<Segment<'_>> {
+/// as most sites do. `@name` becomes a [`Segment::Mention`] only when `name`
+/// is in `mentions` (case-insensitive): the usernames resolved and stored
+/// when the text was written.
+pub fn segments<'a>(text: &'a str, mentions: &[String]) -> Vec<Segment<'a>> {
+    if mentions.is_empty() {
+        return link_segments(text);
+    }
+    let mut out = Vec::new();
+    for seg in link_segments(text) {
+        match seg {
+            Segment::Text(t) => split_mentions(t, mentions, &mut out),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn split_mentions<'a>(text: &'a str, mentions: &[String], out: &mut Vec<Segment<'a>>) {
+    let mut start = 0;
+    for (at, name) in mention_spans(text) {
+        if mentions.iter().any(|m| m.eq_ignore_ascii_case(name)) {
+            if at > start {
+                out.push(Segment::Text(&text[start..at]));
+            }
+            out.push(Segment::Mention(name));
+            start = at + 1 + name.len();
+        }
+    }
+    if start < text.len() {
+        out.push(Segment::Text(&text[start..]));
+    }
+}
+
+/// `(index of '@', username)` for each `@username` in `text`: an `@` not
+/// preceded by a letter, digit or underscore (so emails don't count),
+/// followed by 3–30 letters, digits or underscores.
+fn mention_spans(text: &str) -> Vec<(usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut spans = Vec::new();
+    for (i, _) in text.match_indices('@') {
+        let word_before = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        if word_before {
+            continue;
+        }
+        let rest = &text[i + 1..];
+        let len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if crate::validation::USERNAME_LEN.contains(&len) {
+            spans.push((i, &rest[..len]));
+        }
+    }
+    spans
+}
+
+/// The distinct usernames written as `@username` in `text`, lower-cased, in
+/// order of first appearance (at most 50): candidates to resolve and store.
+pub fn mentioned_usernames(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (_, name) in mention_spans(text) {
+        let key = name.to_ascii_lowercase();
+        if !names.contains(&key) && names.len() < 50 {
+            names.push(key);
+        }
+    }
+    names
+}
+
+fn link_segments(text: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = find_url_start(rest) {
@@ -82,6 +153,27 @@ mod tests {
     use super::*;
     use Segment::*;
 
+    fn segments(text: &str) -> Vec<Segment<'_>> {
+        super::segments(text, &[])
+    }
+
+    #[test]
+    fn mentions_only_for_stored_names() {
+        let stored = vec!["ana_99".to_owned()];
+        assert_eq!(
+            super::segments("hi @Ana_99, not @bob or a@ana_99.com", &stored),
+            vec![
+                Text("hi "),
+                Mention("Ana_99"),
+                Text(", not @bob or a@ana_99.com")
+            ]
+        );
+        assert_eq!(
+            mentioned_usernames("@Ana_99 @bob @ana_99 x@y.com @ab"),
+            vec!["ana_99", "bob"]
+        );
+    }
+
     #[test]
     fn finds_links() {
         assert_eq!(
@@ -105,7 +197,7 @@ mod tests {
         let joined: String = segments("a https:// b")
             .iter()
             .map(|s| match s {
-                Text(t) | Link(t) => *t,
+                Text(t) | Link(t) | Mention(t) => *t,
             })
             .collect();
         assert_eq!(joined, "a https:// b");
@@ -122,7 +214,7 @@ mod tests {
         let joined: String = segments(t)
             .iter()
             .map(|s| match s {
-                Text(t) | Link(t) => *t,
+                Text(t) | Link(t) | Mention(t) => *t,
             })
             .collect();
         assert_eq!(joined, t);

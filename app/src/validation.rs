@@ -12,6 +12,8 @@ pub const PASSWORD_MIN_LEN: usize = 10;
 pub const PASSWORD_MAX_LEN: usize = 256;
 /// Post body length in characters, inclusive, after trimming.
 pub const POST_LEN: std::ops::RangeInclusive<usize> = 1..=5_000;
+/// Comment length in characters, inclusive, after trimming.
+pub const COMMENT_LEN: std::ops::RangeInclusive<usize> = 1..=2_000;
 /// Maximum bio length in characters.
 pub const BIO_MAX_LEN: usize = 300;
 /// Name length (first, last, display) in characters, inclusive.
@@ -130,15 +132,38 @@ pub fn bio(raw: &str) -> Result<String, AppError> {
 /// Post body: 1–5,000 characters after trimming; line breaks kept (CRLF
 /// folded to LF).
 pub fn post_body(raw: &str) -> Result<String, AppError> {
+    bounded_text(raw, POST_LEN, "Write something first.", "Posts", "5,000")
+}
+
+/// Comment body: 1–2,000 characters after trimming; line breaks kept.
+pub fn comment_body(raw: &str) -> Result<String, AppError> {
+    bounded_text(
+        raw,
+        COMMENT_LEN,
+        "Write a comment first.",
+        "Comments",
+        "2,000",
+    )
+}
+
+/// Trimmed text with normalised line breaks whose length is in `len`;
+/// errors are on field `body`.
+fn bounded_text(
+    raw: &str,
+    len: std::ops::RangeInclusive<usize>,
+    empty: &str,
+    what: &str,
+    max_words: &str,
+) -> Result<String, AppError> {
     let b = normalize_newlines(raw.trim());
     let n = b.chars().count();
-    if n < *POST_LEN.start() {
-        return Err(AppError::validation("body", "Write something first."));
+    if n < *len.start() {
+        return Err(AppError::validation("body", empty));
     }
-    if n > *POST_LEN.end() {
+    if n > *len.end() {
         return Err(AppError::validation(
             "body",
-            format!("Posts can be at most 5,000 characters (this one has {n})."),
+            format!("{what} can be at most {max_words} characters (this one has {n})."),
         ));
     }
     Ok(b)

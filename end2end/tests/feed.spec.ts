@@ -1,5 +1,6 @@
 import { expect, test as base, type Page } from '@playwright/test';
 import {
+  befriend,
   createPost,
   makeUser,
   open,
@@ -8,6 +9,7 @@ import {
   postWithLink,
   reload,
   signUp,
+  submitTo,
   uniqueId,
   uniqueText,
   visibleText,
@@ -45,7 +47,7 @@ async function expectNotReloaded(page: Page, url: string): Promise<void> {
 
 test.describe('the feed', () => {
   test('others see a post but cannot change it; its author edits and deletes it', async ({ page, pageB }) => {
-    test.slow(); // Two sign-ups.
+    test.slow(); // Two sign-ups and a friend request.
     const a = makeUser();
     const b = makeUser();
 
@@ -61,8 +63,15 @@ test.describe('the feed', () => {
     await expect(articleA.getByText('Edit post', { exact: true })).toBeVisible();
     await expect(articleA.getByText('Delete post', { exact: true })).toBeVisible();
 
-    // B sees A's post, without the owner controls.
+    // B becomes A's friend (posts are for friends unless made public), so
+    // A's post is in B's feed; both go back to their feeds.
     await signUp(pageB, b);
+    await befriend(page, a, pageB, b);
+    await open(page, '/');
+    await expect(articleA).toBeVisible();
+    await open(pageB, '/');
+
+    // B sees A's post, without the owner controls.
     const articleB = postWithLink(pageB, a, href);
     await expect(articleB).toBeVisible();
     await expect(visibleText(articleB, original)).toBeVisible();
@@ -129,6 +138,10 @@ test.describe('the feed', () => {
     const b = makeUser();
     await signUp(page, a);
     await signUp(pageB, b);
+    // Friends follow each other: A's posts go to B's feed.
+    await befriend(page, a, pageB, b);
+    await open(page, '/');
+    await open(pageB, '/');
 
     await waitForLive(pageB);
     const feedUrlB = pageB.url();
@@ -142,6 +155,65 @@ test.describe('the feed', () => {
     await expect(visibleText(seenByB, text)).toBeVisible();
     await expect(seenByB).toHaveCount(1);
     await expectNotReloaded(pageB, feedUrlB);
+  });
+
+  test("the feed holds friends' and followed people's posts, not strangers', live too", async ({
+    page,
+    pageB,
+    browser,
+  }) => {
+    test.slow(); // Three sign-ups and a friend request.
+    const a = makeUser();
+    const friend = makeUser();
+    const other = makeUser();
+    const otherContext = await browser.newContext();
+    try {
+      const pageO = await otherContext.newPage();
+      await signUp(page, a);
+      await signUp(pageB, friend);
+      await signUp(pageO, other);
+      await befriend(page, a, pageB, friend);
+      await open(pageB, '/');
+
+      // A keeps the feed open.
+      await open(page, '/');
+      await waitForLive(page);
+      const feedUrl = page.url();
+      await markPage(page);
+
+      // A stranger's Public post (A may see it, on the stranger's profile)
+      // is not for A's feed; the friend's post that follows it is.
+      const fromStranger = uniqueText('Public news from a stranger');
+      await createPost(pageO, other, fromStranger, { visibility: 'Public' });
+      const fromFriend = uniqueText('Friends news');
+      await createPost(pageB, friend, fromFriend);
+      await expect(visibleText(postBy(page, friend, fromFriend), fromFriend)).toBeVisible();
+      await expect(postBy(page, other, fromStranger)).toHaveCount(0);
+      await expectNotReloaded(page, feedUrl);
+      await reload(page);
+      await expect(visibleText(postBy(page, friend, fromFriend), fromFriend)).toBeVisible();
+      await expect(postBy(page, other, fromStranger)).toHaveCount(0);
+
+      // A follows the stranger: their Public posts join the feed, live too,
+      // but not their Friends posts.
+      await open(page, `/u/${other.username}`);
+      await submitTo(page, 'follow_user', () => page.getByRole('button', { name: 'Follow', exact: true }).click());
+      await expect(page.getByRole('button', { name: 'Unfollow', exact: true })).toBeVisible();
+      await open(page, '/');
+      await expect(visibleText(postBy(page, other, fromStranger), fromStranger)).toBeVisible();
+      await waitForLive(page);
+      const feedUrl2 = page.url();
+      await markPage(page);
+      const forFriends = uniqueText('Just for my friends');
+      await createPost(pageO, other, forFriends);
+      const forAll = uniqueText('More public news');
+      await createPost(pageO, other, forAll, { visibility: 'Public' });
+      await expect(visibleText(postBy(page, other, forAll), forAll)).toBeVisible();
+      await expect(postBy(page, other, forFriends)).toHaveCount(0);
+      await expectNotReloaded(page, feedUrl2);
+    } finally {
+      await otherContext.close();
+    }
   });
 
   test('links in posts are clickable, and HTML is shown as text', async ({ page }) => {

@@ -43,11 +43,13 @@ const FIRST_NAMES = ['Ana', 'Ben', 'Chloe', 'Dev', 'Elif', 'Femi', 'Gus', 'Hana'
  * A user nobody has signed up yet: username of 3–30 letters/digits/underscores,
  * a unique email, a password of 10+ characters that does not contain the
  * username, and a display name unique enough to find the user's posts by.
+ * `firstName` replaces the (common) random first name, e.g. to search for it.
  */
-export function makeUser(): User {
+export function makeUser(options: { firstName?: string } = {}): User {
   const id = uniqueId();
   const username = `u${id}`.slice(0, 30);
-  const firstName = FIRST_NAMES[Math.floor(Math.random() * FIRST_NAMES.length)] ?? 'Ana';
+  const firstName =
+    options.firstName ?? FIRST_NAMES[Math.floor(Math.random() * FIRST_NAMES.length)] ?? 'Ana';
   const lastName = `Tester${id}`;
   const password = `Correct-Horse-${Math.random().toString(36).slice(2, 10)}!`;
   return {
@@ -218,16 +220,37 @@ export function postWithLink(page: Page, author: User, href: string): Locator {
     .filter({ has: page.locator(`a[href="${href}"]`) });
 }
 
+/** A post's audience, as "Who can see this?" names it. */
+export type Visibility = 'Public' | 'Friends' | 'Only me';
+
+export interface PostOptions {
+  /** A part of the text to find the new post by (the whole text by default). */
+  find?: string;
+  /** Chosen in "Who can see this?"; left at the default (Friends) when unset. */
+  visibility?: Visibility;
+}
+
 /**
  * Posts `text` from the composer on the current feed and returns its
  * article, found by `find` (a part of the text; the whole text by default).
+ * `options` may also be just `find`.
  */
-export async function createPost(page: Page, author: User, text: string, find: string = text): Promise<Locator> {
+export async function createPost(
+  page: Page,
+  author: User,
+  text: string,
+  options: string | PostOptions = {},
+): Promise<Locator> {
+  const { find = text, visibility } = typeof options === 'string' ? { find: options } : options;
   const box = composer(page);
   await box.getByLabel("What's on your mind?").fill(text);
+  if (visibility !== undefined) {
+    await box.getByLabel('Who can see this?').selectOption({ label: visibility });
+  }
   await submitTo(page, 'create_post', () => box.getByRole('button', { name: 'Post', exact: true }).click());
   const article = postBy(page, author, find);
   await expect(article).toBeVisible();
+  await expect(article.getByRole('img', { name: `Visible to: ${visibility ?? 'Friends'}` })).toBeVisible();
   return article;
 }
 
@@ -238,4 +261,65 @@ export async function permalinkOf(article: Locator): Promise<string> {
   const href = await timeLink.getAttribute('href');
   expect(href).toMatch(/^\/p\/\d+$/);
   return href ?? '';
+}
+
+// ---------------------------------------------------------------------------
+// Friends
+
+/** The `<h1>` of the profile of `user`, shown once their profile has loaded. */
+export function profileHeading(page: Page, user: User): Locator {
+  return page.getByRole('heading', { level: 1, name: user.displayName, exact: true });
+}
+
+/** Opens the profile of `user` and waits until it has loaded. */
+export async function openProfile(page: Page, user: User): Promise<void> {
+  await open(page, `/u/${user.username}`);
+  await expect(profileHeading(page, user)).toBeVisible();
+}
+
+/** One of the sections of `/friends` ("Friend requests", "Your friends"...). */
+export function friendsSection(page: Page, heading: string): Locator {
+  return page.getByRole('region', { name: heading, exact: true });
+}
+
+/** The entry for `person` in a list of people (a `/friends` section, search results...). */
+export function personItem(scope: Page | Locator, person: User): Locator {
+  // `has` is matched inside each list item, so it must start from the page.
+  const page = 'page' in scope ? scope.page() : scope;
+  return scope
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('link', { name: person.displayName, exact: true }) });
+}
+
+/** On the profile of someone else: "Add friend", which turns into "Cancel request". */
+export async function sendFriendRequest(page: Page, to: User): Promise<void> {
+  await openProfile(page, to);
+  await submitTo(page, 'send_friend_request', () =>
+    page.getByRole('button', { name: 'Add friend', exact: true }).click(),
+  );
+  await expect(page.getByRole('button', { name: 'Cancel request', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Add friend', exact: true })).toHaveCount(0);
+}
+
+/** In `/friends`: "Accept" on the request of `from`, who then is among "Your friends". */
+export async function acceptFriendRequest(page: Page, from: User): Promise<void> {
+  await open(page, '/friends');
+  const request = personItem(friendsSection(page, 'Friend requests'), from);
+  await expect(request).toBeVisible();
+  await submitTo(page, 'accept_friend_request', () =>
+    request.getByRole('button', { name: 'Accept', exact: true }).click(),
+  );
+  await expect(personItem(friendsSection(page, 'Your friends'), from)).toBeVisible();
+  await expect(request).toHaveCount(0);
+}
+
+/**
+ * Makes `a` and `b` friends through the UI: A sends a request from B's
+ * profile, B accepts it in `/friends`. Friends follow each other, so each
+ * then sees the other's posts in the feed. Leaves A on B's profile and B on
+ * `/friends`.
+ */
+export async function befriend(pageA: Page, a: User, pageB: Page, b: User): Promise<void> {
+  await sendFriendRequest(pageA, b);
+  await acceptFriendRequest(pageB, a);
 }

@@ -65,7 +65,8 @@ test.describe('profiles', () => {
     try {
       const ownerPage = await ownerContext.newPage();
       await signUp(ownerPage, owner);
-      await createPost(ownerPage, owner, text);
+      // A public post: the visitor is a stranger, not a friend.
+      await createPost(ownerPage, owner, text, { visibility: 'Public' });
     } finally {
       await ownerContext.close();
     }

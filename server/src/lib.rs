@@ -2,7 +2,12 @@
 //! server functions, the live WebSocket, static files) and its middleware.
 //! `main.rs` only parses the command line and calls [`Application::build`].
 
+// Leptos' typed views (not erased outside cargo-leptos debug builds) nest
+// deeper than the default limit of 128.
+#![recursion_limit = "256"]
+
 pub mod config;
+pub mod error_status;
 pub mod live;
 pub mod origin;
 
@@ -97,6 +102,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
 
     let dynamic = pages
         .merge(live)
+        .layer(axum::middleware::from_fn(error_status::app_error_status))
         .layer(axum::middleware::from_fn_with_state(
             allowed_origin,
             origin::refuse_cross_site,

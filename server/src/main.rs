@@ -1,5 +1,9 @@
 //! `server`: runs Hearth (default) or loads demo data (`seed-demo`).
 
+// Leptos' typed views (not erased outside cargo-leptos debug builds) nest
+// deeper than the default limit of 128.
+#![recursion_limit = "256"]
+
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use server::Application;
@@ -45,8 +49,10 @@ async fn main() -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))
                 .context("seed-demo")?;
             println!(
-                "demo data: {} people and {} posts added (password for every demo account: {})",
+                "demo data: {} people, {} friendships and {} posts added \
+                 (password for every demo account: {})",
                 report.users_added,
+                report.friendships_added,
                 report.posts_added,
                 app::services::demo::DEMO_PASSWORD
             );

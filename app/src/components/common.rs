@@ -2,12 +2,18 @@
 
 mod avatar;
 mod errors;
+mod focus;
 mod not_found;
+mod person_card;
 mod relative_time;
 mod top_bar;
+mod url;
 
 pub use avatar::Avatar;
 pub use errors::{ErrorNotice, FieldError, action_error};
+pub use focus::focus_within;
 pub use not_found::NotFound;
+pub use person_card::{PersonCard, mutual_friends_text};
 pub use relative_time::RelativeTime;
 pub use top_bar::TopBar;
+pub use url::encode_query_value;

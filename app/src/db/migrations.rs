@@ -2,6 +2,7 @@
 //! [`crate::db::connect_and_migrate`]. Never edit a released migration: add one.
 
 mod m20261121_000001_accounts_posts_sessions;
+mod m20261121_000002_social;
 
 use sea_orm_migration::prelude::*;
 
@@ -11,8 +12,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(
-            m20261121_000001_accounts_posts_sessions::Migration,
-        )]
+        vec![
+            Box::new(m20261121_000001_accounts_posts_sessions::Migration),
+            Box::new(m20261121_000002_social::Migration),
+        ]
     }
 }

@@ -1,10 +1,11 @@
 //! Demo data for trying Hearth on real-looking input: [`DEMO_USERS`] people
-//! with realistic names and bios, and [`DEMO_POSTS`] posts spread over the
-//! last 90 days. Deterministic (fixed seed) and idempotent: running it again
+//! with realistic names and bios, friendships among them (about
+//! [`DEMO_FRIENDS_EACH`] each), and [`DEMO_POSTS`] posts spread over the
+//! last 90 days with mixed visibility. Deterministic (fixed seed) and idempotent: running it again
 //! adds only what is missing. Every demo account's password is
 //! [`DEMO_PASSWORD`]; demo emails end in [`DEMO_EMAIL_DOMAIN`].
 
-use crate::db::entities::{posts, profiles, users};
+use crate::db::entities::{follows, friendships, posts, profiles, users};
 use crate::error::AppResult;
 use crate::services::accounts::{DEFAULT_AVATAR, DEFAULT_COVER, hash_password};
 use crate::time_fmt::now_ms;
@@ -38,6 +39,82 @@ pub struct SeedReport {
     pub users_added: usize,
     /// Posts created now.
     pub posts_added: usize,
+    /// Friendships created now.
+    pub friendships_added: usize,
+}
+
+/// Friends per demo person, roughly (each picks this many others).
+pub const DEMO_FRIENDS_EACH: usize = 6;
+
+/// 40 % Public, 50 % Friends, 10 % Only me.
+fn demo_visibility(roll: u32) -> &'static str {
+    match roll {
+        0..=3 => "public",
+        4..=8 => "friends",
+        _ => "only_me",
+    }
+}
+
+/// Each demo person befriends [`DEMO_FRIENDS_EACH`] others at random
+/// (accepted, following both ways); skipped when demo friendships exist.
+async fn seed_friendships(
+    db: &DatabaseConnection,
+    ids: &[i64],
+    rng: &mut StdRng,
+) -> AppResult<usize> {
+    if ids.len() < 2 {
+        return Ok(0);
+    }
+    let existing = friendships::Entity::find()
+        .filter(friendships::Column::UserAId.is_in(ids.to_vec()))
+        .count(db)
+        .await?;
+    if existing > 0 {
+        return Ok(0);
+    }
+    let now = now_ms();
+    let mut pairs = std::collections::BTreeSet::new();
+    for &a in ids {
+        for _ in 0..DEMO_FRIENDS_EACH / 2 {
+            let b = ids[rng.random_range(0..ids.len())];
+            if a != b {
+                pairs.insert((a.min(b), a.max(b)));
+            }
+        }
+    }
+    let txn = db.begin().await?;
+    let rows: Vec<friendships::ActiveModel> = pairs
+        .iter()
+        .map(|&(a, b)| friendships::ActiveModel {
+            user_a_id: Set(a),
+            user_b_id: Set(b),
+            requester_id: Set(a),
+            status: Set(friendships::ACCEPTED.to_owned()),
+            created_at_ms: Set(now),
+            updated_at_ms: Set(now),
+        })
+        .collect();
+    let follows: Vec<follows::ActiveModel> = pairs
+        .iter()
+        .flat_map(|&(a, b)| [(a, b), (b, a)])
+        .map(|(follower, followee)| follows::ActiveModel {
+            follower_id: Set(follower),
+            followee_id: Set(followee),
+            created_at_ms: Set(now),
+        })
+        .collect();
+    for chunk in rows.chunks(300) {
+        friendships::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    for chunk in follows.chunks(300) {
+        follows::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(pairs.len())
 }
 
 const BIO_OPENERS: &[&str] = &[
@@ -135,6 +212,8 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
         .into_iter()
         .map(|u| u.id)
         .collect();
+    report.friendships_added = seed_friendships(db, &ids, &mut rng).await?;
+
     let existing = posts::Entity::find()
         .filter(posts::Column::AuthorId.is_in(ids.clone()))
         .count(db)
@@ -161,6 +240,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
                 body: Set(body),
                 created_at_ms: Set(now - rng.random_range(0..span_ms)),
                 edited_at_ms: Set(None),
+                visibility: Set(demo_visibility(rng.random_range(0..10)).to_owned()),
                 ..Default::default()
             }
         })

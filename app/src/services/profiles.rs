@@ -4,6 +4,7 @@ use crate::db::entities::{profiles, users};
 use crate::error::{AppError, AppResult};
 use crate::ids::UserId;
 use crate::models::ProfileView;
+use crate::services::social;
 use crate::time_fmt::now_ms;
 use crate::validation;
 use sea_orm::{
@@ -13,7 +14,8 @@ use sea_orm::{
 /// The profile of `username` (any case) as `viewer` sees it.
 ///
 /// # Errors
-/// `NotFound` for an unknown username.
+/// `NotFound` for an unknown username or someone who blocked `viewer`;
+/// `Unauthorized` without a viewer.
 pub async fn get_profile<C: ConnectionTrait>(
     db: &C,
     username: &str,
@@ -26,7 +28,12 @@ pub async fn get_profile<C: ConnectionTrait>(
         .await?
         .ok_or(AppError::NotFound)?;
     let profile = profile.ok_or(AppError::NotFound)?;
+    let relationship = match viewer {
+        Some(viewer) => social::relationship(db, viewer, UserId(user.id)).await?,
+        None => return Err(AppError::Unauthorized),
+    };
     Ok(ProfileView {
+        relationship,
         user_id: UserId(user.id),
         is_owner: viewer == Some(UserId(user.id)),
         username: user.username,

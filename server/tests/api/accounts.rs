@@ -147,18 +147,34 @@ async fn three_wrong_passwords_lock_the_account_for_five_minutes() {
     let user = TestUser::new("ivan");
     app.sign_up(&user).await.expect("sign up");
     let client = new_client();
-    for _ in 0..2 {
-        assert_eq!(
-            app.log_in_with(&client, "ivan", "wrong password!").await,
-            Err(AppError::InvalidCredentials)
-        );
-    }
+    assert_eq!(
+        app.log_in_with(&client, "ivan", "wrong password!").await,
+        Err(AppError::InvalidCredentials)
+    );
+    // The answer's status says what kind of refusal it is.
+    let resp = app
+        .call_with::<app::server_fns::auth::LogIn>(
+            &client,
+            &[("login", "ivan"), ("password", "wrong password!")],
+        )
+        .await;
+    assert_eq!(resp.status(), 401);
     match app.log_in_with(&client, "ivan", "wrong password!").await {
         Err(AppError::RateLimited { retry_after_s }) => {
             assert!((295..=300).contains(&retry_after_s))
         }
         other => panic!("third failure should lock, got {other:?}"),
     }
+    let resp = app
+        .call_with::<app::server_fns::auth::LogIn>(&client, &[("login", "ivan"), ("password", "x")])
+        .await;
+    assert_eq!(resp.status(), 429);
+    let retry: u64 = resp.headers()[reqwest::header::RETRY_AFTER]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=300).contains(&retry));
     // Even the right password is refused while locked, with the wait shown.
     let err = app
         .log_in_with(&client, "ivan", &user.password)

@@ -133,6 +133,7 @@ impl TestApp {
         .await
     }
 
+    /// Posts `body` with the default visibility (Friends).
     pub async fn create_post_with(
         &self,
         client: &reqwest::Client,
@@ -143,6 +144,48 @@ impl TestApp {
                 .await,
         )
         .await
+    }
+
+    /// Posts `body` seen by `visibility` (`public`, `friends`, `only_me`).
+    pub async fn create_post_as(
+        &self,
+        client: &reqwest::Client,
+        body: &str,
+        visibility: &str,
+    ) -> Result<app::models::PostView, AppError> {
+        decode(
+            self.call_with::<app::server_fns::posts::CreatePost>(
+                client,
+                &[("body", body), ("visibility", visibility)],
+            )
+            .await,
+        )
+        .await
+    }
+
+    /// Calls a server function taking `user_id` (friend requests, follows,
+    /// blocks) with `client`.
+    pub async fn with_user<S: ServerFn, T: serde::de::DeserializeOwned>(
+        &self,
+        client: &reqwest::Client,
+        user: app::ids::UserId,
+    ) -> Result<T, AppError> {
+        decode(
+            self.call_with::<S>(client, &[("user_id", &user.to_string())])
+                .await,
+        )
+        .await
+    }
+
+    /// The signed-in user of `client`.
+    pub async fn me(&self, client: &reqwest::Client) -> app::models::CurrentUser {
+        let me: Option<app::models::CurrentUser> = decode(
+            self.call_with::<app::server_fns::auth::GetCurrentUser>(client, &[])
+                .await,
+        )
+        .await
+        .expect("me");
+        me.expect("signed in")
     }
 }
 

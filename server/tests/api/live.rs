@@ -75,8 +75,19 @@ async fn a_new_post_reaches_other_open_sockets() {
     assert!(matches!(hello.event, LiveEvent::Hello { .. }));
 
     app.sign_up(&TestUser::new("zane")).await.expect("author");
+    // The reader's feed holds the author's posts once they follow them.
+    let author = app.me(&app.client).await.id;
+    let reader_client = reqwest::Client::builder().build().expect("client");
+    let resp = reader_client
+        .post(app.url(<app::server_fns::social::FollowUser as leptos::server_fn::ServerFn>::PATH))
+        .header("cookie", &reader)
+        .form(&[("user_id", author.to_string())])
+        .send()
+        .await
+        .expect("follow");
+    assert!(resp.status().is_success(), "{}", resp.status());
     let post = app
-        .create_post_with(&app.client, "live!")
+        .create_post_as(&app.client, "live!", "public")
         .await
         .expect("post");
     let event = next_event(&mut ws).await;
@@ -88,4 +99,51 @@ async fn a_new_post_reaches_other_open_sockets() {
         }
     );
     assert!(event.seq > 0);
+}
+
+#[tokio::test]
+async fn new_posts_only_reach_feeds_that_can_hold_them() {
+    let app = spawn_app().await;
+    let origin = format!("http://{}", app.addr);
+    let stranger = session_for(&app, &TestUser::new("stranger_s")).await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(ws_request(&app, Some(&stranger), &origin))
+        .await
+        .expect("connect");
+    assert!(matches!(
+        next_event(&mut ws).await.event,
+        LiveEvent::Hello { .. }
+    ));
+
+    app.sign_up(&TestUser::new("author_a"))
+        .await
+        .expect("author");
+    let author = app.me(&app.client).await.id;
+    let unseen = app
+        .create_post_as(&app.client, "not for strangers' feeds", "public")
+        .await
+        .expect("post");
+    // Now the stranger follows the author; the next post reaches them, and
+    // it is the first post event they get.
+    let resp = reqwest::Client::new()
+        .post(app.url(<app::server_fns::social::FollowUser as leptos::server_fn::ServerFn>::PATH))
+        .header("cookie", &stranger)
+        .form(&[("user_id", author.to_string())])
+        .send()
+        .await
+        .expect("follow");
+    assert!(resp.status().is_success());
+    let seen = app
+        .create_post_as(&app.client, "for followers", "public")
+        .await
+        .expect("post");
+    let event = next_event(&mut ws).await;
+    assert_eq!(
+        event.event,
+        LiveEvent::PostCreated {
+            post_id: seen.id,
+            author_id: author
+        },
+        "post {} must not have been sent",
+        unseen.id
+    );
 }

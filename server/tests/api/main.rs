@@ -3,8 +3,11 @@
 //! browser would.
 
 mod accounts;
+mod authz;
 mod helpers;
 mod live;
 mod migrations;
 mod posts;
+mod search;
 mod security;
+mod social;

@@ -78,6 +78,24 @@ async fn migrations_and_the_app_work_on_postgres() {
             .await
             .expect("post");
         assert_eq!(post.body, "hello from postgres");
+        // Full-text search runs on PostgreSQL's tsvector columns.
+        let found: app::models::SearchResults = crate::helpers::decode(
+            app.call_with::<app::server_fns::search::SearchAll>(
+                &app.client,
+                &[("query", "Postgres hello")],
+            )
+            .await,
+        )
+        .await
+        .expect("search posts");
+        assert_eq!(found.posts.len(), 1);
+        let found: app::models::SearchResults = crate::helpers::decode(
+            app.call_with::<app::server_fns::search::SearchAll>(&app.client, &[("query", "pg_us")])
+                .await,
+        )
+        .await
+        .expect("search people");
+        assert_eq!(found.people.len(), 1);
         let dup = app
             .sign_up_with(&crate::helpers::new_client(), &TestUser::new("PG_USER"))
             .await

@@ -46,7 +46,7 @@ async fn only_the_author_may_edit_or_delete() {
     let app = spawn_app().await;
     app.sign_up(&TestUser::new("nina")).await.expect("author");
     let post = app
-        .create_post_with(&app.client, "original")
+        .create_post_as(&app.client, "original", "public")
         .await
         .expect("post");
     let other = new_client();
@@ -62,8 +62,15 @@ async fn only_the_author_may_edit_or_delete() {
     assert!(!seen.can_edit);
 
     let edit = decode::<PostView>(
-        app.call_with::<UpdatePost>(&other, &[("post_id", &id), ("body", "hacked")])
-            .await,
+        app.call_with::<UpdatePost>(
+            &other,
+            &[
+                ("post_id", &id),
+                ("body", "hacked"),
+                ("visibility", "public"),
+            ],
+        )
+        .await,
     )
     .await;
     assert_eq!(edit, Err(AppError::Forbidden));
@@ -85,8 +92,15 @@ async fn only_the_author_may_edit_or_delete() {
 
     // The author can.
     let edited: PostView = decode(
-        app.call_with::<UpdatePost>(&app.client, &[("post_id", &id), ("body", "edited")])
-            .await,
+        app.call_with::<UpdatePost>(
+            &app.client,
+            &[
+                ("post_id", &id),
+                ("body", "edited"),
+                ("visibility", "public"),
+            ],
+        )
+        .await,
     )
     .await
     .expect("edit");
@@ -152,14 +166,16 @@ async fn a_profile_lists_only_its_owners_posts() {
     let app = spawn_app().await;
     app.sign_up(&TestUser::new("quinn")).await.expect("a");
     let mine = app
-        .create_post_with(&app.client, "by quinn")
+        .create_post_as(&app.client, "by quinn", "public")
         .await
         .expect("post");
     let other = new_client();
     app.sign_up_with(&other, &TestUser::new("rosa"))
         .await
         .expect("b");
-    app.create_post_with(&other, "by rosa").await.expect("post");
+    app.create_post_as(&other, "by rosa", "public")
+        .await
+        .expect("post");
     let author = mine.author.id.to_string();
     let page: FeedPage = decode(
         app.call_with::<ListUserPosts>(&other, &[("user_id", &author)])

@@ -168,3 +168,30 @@ async fn user_text_cannot_break_out_of_a_textarea() {
         );
     }
 }
+
+#[tokio::test]
+async fn server_function_errors_carry_their_http_status() {
+    use app::server_fns::posts::{CreatePost, GetPost};
+    let app = spawn_app().await;
+    let anon = app
+        .call_with::<GetPost>(&app.client, &[("post_id", "1")])
+        .await;
+    assert_eq!(anon.status(), 401);
+    app.sign_up(&TestUser::new("stat_user"))
+        .await
+        .expect("sign up");
+    let missing = app
+        .call_with::<GetPost>(&app.client, &[("post_id", "999")])
+        .await;
+    assert_eq!(missing.status(), 404);
+    let empty = app
+        .call_with::<CreatePost>(&app.client, &[("body", "  ")])
+        .await;
+    assert_eq!(empty.status(), 422);
+    let body: app::error::AppError = empty.json().await.expect("AppError body");
+    assert!(body.field_message("body").is_some());
+    let dup = app
+        .sign_up_raw(&crate::helpers::new_client(), &TestUser::new("stat_user"))
+        .await;
+    assert_eq!(dup.status(), 422);
+}

@@ -2,11 +2,37 @@ use crate::components::common::Avatar;
 use crate::contexts::auth_context::use_auth;
 use crate::server_fns::auth::LogOut;
 use leptos::prelude::*;
+use leptos_router::components::Form;
+use leptos_router::hooks::{use_location, use_query_map};
 
-/// Brand, the signed-in user's profile link and "Log out".
+/// A top-bar link: an icon, and a name that collapses to the accessible
+/// name alone on small screens; `aria-current="page"` on its own page.
+fn nav_link(
+    path: Memo<String>,
+    href: &'static str,
+    icon: &'static str,
+    label: &'static str,
+) -> impl IntoView {
+    view! {
+        <a
+            class="nav-link"
+            href=href
+            title=label
+            aria-current=move || (path.get() == href).then_some("page")
+        >
+            <span class="nav-icon" aria-hidden="true">{icon}</span>
+            <span class="nav-label">{label}</span>
+        </a>
+    }
+}
+
+/// Brand; for a signed-in user the search box, "Friends", "People",
+/// "Settings", their profile link and "Log out".
 #[component]
 pub fn TopBar() -> impl IntoView {
     let auth = use_auth();
+    let query = use_query_map();
+    let path = use_location().pathname;
     let log_out = ServerAction::<LogOut>::new();
     auth.refresh_after(log_out);
     // With JavaScript, land on the log-in page after logging out (without
@@ -28,6 +54,20 @@ pub fn TopBar() -> impl IntoView {
                         match auth.user.await {
                             Ok(Some(me)) => {
                                 view! {
+                                    <div class="top-bar-tools">
+                                        <Form action="/search" method="get" {..} role="search" class="top-search">
+                                            <input
+                                                type="search"
+                                                name="q"
+                                                aria-label="Search Hearth"
+                                                placeholder="Search Hearth"
+                                                value=move || query.read().get("q").unwrap_or_default()
+                                            />
+                                        </Form>
+                                        {nav_link(path, "/friends", "👥", "Friends")}
+                                        {nav_link(path, "/people", "🧭", "People")}
+                                        {nav_link(path, "/settings", "⚙️", "Settings")}
+                                    </div>
                                     <div class="top-bar-user">
                                         <a
                                             class="profile-link"

@@ -1,9 +1,11 @@
 use crate::components::common::{Avatar, ErrorNotice, FieldError, action_error};
+use crate::components::posts::VisibilitySelect;
 use crate::models::{CurrentUser, PostView};
 use crate::server_fns::posts::CreatePost;
 use leptos::prelude::*;
 
-/// "What's on your mind?" box at the top of the feed. With JavaScript the
+/// "What's on your mind?" box at the top of the feed, with the audience
+/// ("Who can see this?", Friends unless changed). With JavaScript the
 /// new post is handed to `on_created` and the box clears; without it the
 /// form posts and the page reloads with the post on top.
 #[component]
@@ -53,10 +55,12 @@ pub fn Composer(
                     </div>
                 </div>
                 <div class="composer-actions">
+                    <VisibilitySelect id="composer-visibility" />
                     <button type="submit" class="button primary" disabled=move || create.pending().get()>
                         "Post"
                     </button>
                 </div>
+                <FieldError error field="visibility" form="composer-" />
             </ActionForm>
         </section>
     }

@@ -1,27 +1,53 @@
 use crate::components::posts::{Composer, ListSource, PostList};
 use crate::contexts::live_context::use_live;
 use crate::events::LiveEvent;
+use crate::ids::UserId;
 use crate::models::{CurrentUser, PostView};
 use crate::server_fns::posts::{get_post, list_feed};
+use crate::server_fns::profiles::get_profile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// The home feed: composer, then posts newest first. Posts created here or
-/// announced live (by anyone, in any tab) appear on top without a reload.
+/// The feed's "new posts on top" list, provided by [`Feed`] so cards can
+/// put a share the viewer just made there.
+#[derive(Clone, Copy)]
+pub struct FeedTop(pub RwSignal<Vec<PostView>>);
+
+impl FeedTop {
+    /// Puts `post` on top unless it's there already.
+    pub fn prepend(self, post: PostView) {
+        self.0.update(|posts| {
+            if !posts.iter().any(|p| p.id == post.id) {
+                posts.insert(0, post);
+            }
+        });
+    }
+}
+
+/// Whether a post announced live belongs in `me`'s feed, by the feed's own
+/// rule: the viewer's posts and those of people they follow (the live
+/// audience of a post is wider: everyone for a Public post, every friend,
+/// followed or not, for a Friends post).
+async fn in_my_feed(me: UserId, post: &PostView) -> bool {
+    post.author.id == me
+        || get_profile(post.author.username.clone())
+            .await
+            .is_ok_and(|profile| profile.relationship.following)
+}
+
+/// The home feed: composer, then posts newest first. Posts created here, or
+/// announced live (from any tab) by the viewer or someone they follow,
+/// appear on top without a reload.
 #[component]
 pub fn Feed(me: CurrentUser) -> impl IntoView {
     let query = use_query_map();
     let page = Resource::new(move || query.read().get("after"), list_feed);
     let top = RwSignal::new(Vec::<PostView>::new());
-    let prepend = move |post: PostView| {
-        top.update(|posts| {
-            if !posts.iter().any(|p| p.id == post.id) {
-                posts.insert(0, post);
-            }
-        });
-    };
+    provide_context(FeedTop(top));
+    let prepend = move |post: PostView| FeedTop(top).prepend(post);
+    let my_id = me.id;
     use_live().on_event(move |event| {
         if let LiveEvent::PostCreated { post_id, .. } = event {
             let post_id = *post_id;
@@ -29,7 +55,9 @@ pub fn Feed(me: CurrentUser) -> impl IntoView {
                 return;
             }
             spawn_local(async move {
-                if let Ok(post) = get_post(post_id).await {
+                if let Ok(post) = get_post(post_id).await
+                    && in_my_feed(my_id, &post).await
+                {
                     prepend(post);
                 }
             });

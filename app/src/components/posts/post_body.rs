@@ -2,6 +2,28 @@ use crate::ids::PostId;
 use crate::text::{Segment, is_long, preview, segments};
 use leptos::prelude::*;
 
+/// User text as views: plain runs, links, and `@name` links for the stored
+/// `mentions`. Every character is escaped by the renderer.
+pub fn text_runs(text: &str, mentions: &[String]) -> AnyView {
+    segments(text, mentions)
+        .into_iter()
+        .map(|s| match s {
+            Segment::Text(t) => t.to_owned().into_any(),
+            Segment::Link(url) => view! {
+                <a href=url.to_owned() rel="nofollow noopener noreferrer ugc" target="_blank">
+                    {url.to_owned()}
+                </a>
+            }
+            .into_any(),
+            Segment::Mention(name) => view! {
+                <a class="mention" href=format!("/u/{name}")>{format!("@{name}")}</a>
+            }
+            .into_any(),
+        })
+        .collect_view()
+        .into_any()
+}
+
 /// A post's text: line breaks kept, links clickable, everything else
 /// escaped by the renderer. Long texts are collapsed behind "See more"
 /// (a link to the permalink without JavaScript, inline with it).
@@ -12,6 +34,9 @@ pub fn PostBody(
     /// The text.
     #[prop(into)]
     body: Signal<String>,
+    /// Usernames mentioned (stored when written): `@name` links to them.
+    #[prop(optional, into)]
+    mentions: Signal<Vec<String>>,
     /// Start expanded (the permalink page).
     #[prop(default = false)]
     expanded: bool,
@@ -25,18 +50,7 @@ pub fn PostBody(
         } else {
             text.as_str()
         };
-        let runs = segments(shown)
-            .into_iter()
-            .map(|s| match s {
-                Segment::Text(t) => t.to_owned().into_any(),
-                Segment::Link(url) => view! {
-                    <a href=url.to_owned() rel="nofollow noopener noreferrer ugc" target="_blank">
-                        {url.to_owned()}
-                    </a>
-                }
-                .into_any(),
-            })
-            .collect_view();
+        let runs = mentions.with(|m| text_runs(shown, m));
         view! {
             <div class="post-body">
                 {runs}

@@ -1,20 +1,86 @@
-use crate::components::common::{Avatar, ErrorNotice, FieldError, RelativeTime, action_error};
-use crate::components::posts::PostBody;
+use super::comments::CommentsSection;
+use super::owner_controls::OwnerControls;
+use super::reactions::{ReactionButtons, ReactionSummaryButton};
+use super::share_box::ShareBox;
+use super::shared_post::SharedPostEmbed;
+use crate::components::common::{Avatar, ErrorNotice, RelativeTime};
+use crate::components::posts::{PostBody, VisibilityIcon};
 use crate::contexts::live_context::use_live;
+use crate::error::AppError;
 use crate::events::LiveEvent;
-use crate::models::PostView;
-use crate::server_fns::posts::{DeletePost, UpdatePost, get_post};
+use crate::ids::PostId;
+use crate::models::{PostView, ReactionSummary, SharedPost, Visibility};
+use crate::server_fns::posts::get_post;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// One post: author, time (links to the permalink), text, and for its
-/// author "Edit post" and "Delete post" (with a confirmation). Follows live
-/// edits and deletions of the post.
+/// What of a post can change while its card is shown.
+#[derive(Clone, Copy)]
+pub struct PostState {
+    /// Text (empty for a share without text).
+    pub body: RwSignal<String>,
+    /// Usernames mentioned in `body`.
+    pub mentions: RwSignal<Vec<String>>,
+    /// Last edit, ms since epoch.
+    pub edited_at: RwSignal<Option<i64>>,
+    /// Audience.
+    pub visibility: RwSignal<Visibility>,
+    /// Reaction counts and the viewer's own.
+    pub reactions: RwSignal<ReactionSummary>,
+    /// Comments and replies the viewer can see.
+    pub comment_count: RwSignal<u32>,
+    /// For a share: the shared post, or why it can't be shown.
+    pub shared: RwSignal<Option<SharedPost>>,
+    /// Deleted, or no longer visible to the viewer.
+    pub removed: RwSignal<bool>,
+}
+
+impl PostState {
+    fn new(post: &PostView) -> Self {
+        Self {
+            body: RwSignal::new(post.body.clone()),
+            mentions: RwSignal::new(post.mentions.clone()),
+            edited_at: RwSignal::new(post.edited_at_ms),
+            visibility: RwSignal::new(post.visibility),
+            reactions: RwSignal::new(post.reactions.clone()),
+            comment_count: RwSignal::new(post.comment_count),
+            shared: RwSignal::new(post.shared.clone()),
+            removed: RwSignal::new(false),
+        }
+    }
+
+    /// Takes a fresh copy of the post.
+    pub fn apply(&self, post: PostView) {
+        self.body.set(post.body);
+        self.mentions.set(post.mentions);
+        self.edited_at.set(post.edited_at_ms);
+        self.visibility.set(post.visibility);
+        self.reactions.set(post.reactions);
+        self.comment_count.set(post.comment_count);
+        self.shared.set(post.shared);
+    }
+
+    /// Refetches the post; hides the card if it's gone.
+    fn refresh(self, id: PostId) {
+        spawn_local(async move {
+            match get_post(id).await {
+                Ok(fresh) => self.apply(fresh),
+                Err(AppError::NotFound) => self.removed.set(true),
+                Err(_) => {}
+            }
+        });
+    }
+}
+
+/// One post: author, time (links to the permalink), audience icon, text
+/// or the shared post, reactions, comments, "Share", and for its author
+/// "Edit post" and "Delete post". Follows live edits, deletions, reactions
+/// and comments of the post.
 #[component]
 pub fn PostCard(
     /// The post as first loaded.
     post: PostView,
-    /// Show the whole text (the permalink page).
+    /// Show the whole text and open the comments (the permalink page).
     #[prop(default = false)]
     expanded: bool,
     /// Called after the viewer deletes it.
@@ -22,120 +88,134 @@ pub fn PostCard(
     on_deleted: Option<Callback<()>>,
 ) -> impl IntoView {
     let id = post.id;
-    let body = RwSignal::new(post.body.clone());
-    let edited_at = RwSignal::new(post.edited_at_ms);
-    let removed = RwSignal::new(false);
+    let state = PostState::new(&post);
+    let comments_open = RwSignal::new(expanded);
+    let comments_reload = RwSignal::new(0_u64);
 
+    // A share follows edits and the deletion of the post it embeds.
+    let root_id = match &post.shared {
+        Some(SharedPost::Available(root)) => Some(root.id),
+        _ => None,
+    };
     use_live().on_event(move |event| match event {
-        LiveEvent::PostDeleted { post_id } if *post_id == id => removed.set(true),
-        LiveEvent::PostUpdated { post_id } if *post_id == id => spawn_local(async move {
-            if let Ok(fresh) = get_post(id).await {
-                body.set(fresh.body);
-                edited_at.set(fresh.edited_at_ms);
+        LiveEvent::PostDeleted { post_id } if *post_id == id => state.removed.set(true),
+        LiveEvent::PostDeleted { post_id } | LiveEvent::PostUpdated { post_id }
+            if Some(*post_id) == root_id =>
+        {
+            state.refresh(id);
+        }
+        LiveEvent::PostUpdated { post_id } | LiveEvent::ReactionsChanged { post_id }
+            if *post_id == id =>
+        {
+            state.refresh(id);
+        }
+        LiveEvent::CommentsChanged { post_id } if *post_id == id => {
+            state.refresh(id);
+            if comments_open.get_untracked() {
+                comments_reload.update(|n| *n += 1);
             }
-        }),
+        }
         _ => {}
     });
 
+    let is_share = post.shared.is_some();
+    // Only public originals may be shared (or a share made) publicly.
+    let root_visibility = match &post.shared {
+        Some(SharedPost::Available(root)) => Some(root.visibility),
+        Some(SharedPost::Unavailable) => None,
+        None => Some(post.visibility),
+    };
+    let allow_public = root_visibility == Some(Visibility::Public);
+    // The author of an original may always make it Public.
+    let edit_allows_public = !is_share || allow_public;
     let author = post.author.clone();
     let profile_href = format!("/u/{}", author.username);
     let owner_controls = post.can_edit.then(|| {
-        view! { <OwnerControls id body edited_at removed on_deleted /> }
+        view! { <OwnerControls id state is_share allow_public=edit_allows_public on_deleted /> }
     });
+    let has_body = Memo::new(move |_| state.body.with(|b| !b.is_empty()));
+    let shared = Memo::new(move |_| state.shared.get());
+    let shared = move || {
+        shared
+            .get()
+            .map(|shared| view! { <SharedPostEmbed shared expanded /> })
+    };
     view! {
         <article
             class="card post"
             aria-label=format!("Post by {}", author.display_name)
-            hidden=move || removed.get()
+            hidden=move || state.removed.get()
         >
-                <header class="post-header">
-                    <a href=profile_href.clone() class="post-avatar" tabindex="-1" aria-hidden="true">
-                        <Avatar src=author.avatar_url.clone() size=40 />
+            <header class="post-header">
+                <a href=profile_href.clone() class="post-avatar" tabindex="-1" aria-hidden="true">
+                    <Avatar src=author.avatar_url.clone() size=40 />
+                </a>
+                <div class="post-meta">
+                    <a href=profile_href.clone() class="post-author">{author.display_name.clone()}</a>
+                    <a href=format!("/p/{id}") class="post-time">
+                        <RelativeTime ms=post.created_at_ms />
                     </a>
-                    <div class="post-meta">
-                        <a href=profile_href.clone() class="post-author">{author.display_name.clone()}</a>
-                        <a href=format!("/p/{id}") class="post-time">
-                            <RelativeTime ms=post.created_at_ms />
-                        </a>
-                        {move || edited_at.get().map(|ms| view! {
-                            <span class="post-edited" title=crate::time_fmt::exact_time(ms)>" · Edited"</span>
-                        })}
-                    </div>
-                </header>
-                <PostBody id body expanded />
-                {owner_controls}
+                    <span class="post-sep" aria-hidden="true">" · "</span>
+                    <VisibilityIcon visibility=state.visibility />
+                    {move || state.edited_at.get().map(|ms| view! {
+                        <span class="post-edited" title=crate::time_fmt::exact_time(ms)>" · Edited"</span>
+                    })}
+                </div>
+            </header>
+            <Show when=move || has_body.get()>
+                <PostBody id body=state.body mentions=state.mentions expanded />
+            </Show>
+            {shared}
+            {owner_controls}
+            <PostFooter id state root_visibility allow_public comments_open comments_reload />
         </article>
     }
 }
 
-/// Edit and delete, for the post's author only. Each is a `<details>`
-/// disclosure, so both also work without JavaScript.
+/// Reaction summary, the row of buttons (Like, picker, "Comments (N)",
+/// "Share"), and the comments section.
 #[component]
-fn OwnerControls(
-    id: crate::ids::PostId,
-    body: RwSignal<String>,
-    edited_at: RwSignal<Option<i64>>,
-    removed: RwSignal<bool>,
-    on_deleted: Option<Callback<()>>,
+fn PostFooter(
+    id: PostId,
+    state: PostState,
+    /// The shared original's audience (`None` when it isn't available).
+    root_visibility: Option<Visibility>,
+    allow_public: bool,
+    comments_open: RwSignal<bool>,
+    comments_reload: RwSignal<u64>,
 ) -> impl IntoView {
-    let update = ServerAction::<UpdatePost>::new();
-    let delete = ServerAction::<DeletePost>::new();
-    let update_error = action_error(update);
-    let delete_error = action_error(delete);
-    let edit_box = NodeRef::<leptos::html::Details>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(post)) = update.value().get() {
-            body.set(post.body);
-            edited_at.set(post.edited_at_ms);
-            if let Some(details) = edit_box.get_untracked() {
-                details.set_open(false);
-            }
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = delete.value().get() {
-            removed.set(true);
-            if let Some(cb) = on_deleted {
-                cb.run(());
-            }
-        }
-    });
-    let textarea_id = format!("edit-post-{id}");
+    let react_error = RwSignal::new(None::<AppError>);
+    let shared_done = RwSignal::new(false);
+    let comments_id = format!("comments-{id}");
+    let on_changed = Callback::new(move |()| state.refresh(id));
+    let share =
+        root_visibility.map(|_| view! { <ShareBox post_id=id allow_public done=shared_done /> });
     view! {
-        <div class="post-actions">
-            <details class="post-edit" node_ref=edit_box>
-                <summary class="button ghost">"Edit post"</summary>
-                <ActionForm action=update>
-                    <input type="hidden" name="post_id" value=id.to_string() />
-                    <label for=textarea_id.clone()>"Edit post text"</label>
-                    <textarea
-                        id=textarea_id
-                        name="body"
-                        rows="4"
-                        maxlength="5000"
-                        required
-                        inner_html=crate::text::textarea_html(&body.get_untracked())
-                    ></textarea>
-                    <FieldError error=update_error field="body" form="edit-" />
-                    <ErrorNotice error=update_error />
-                    <button type="submit" class="button primary" disabled=move || update.pending().get()>
-                        "Save"
-                    </button>
-                </ActionForm>
-            </details>
-            <details class="post-delete">
-                <summary class="button ghost">"Delete post"</summary>
-                <div class="confirm">
-                    <p>"Delete this post? This can't be undone."</p>
-                    <ActionForm action=delete>
-                        <input type="hidden" name="post_id" value=id.to_string() />
-                        <ErrorNotice error=delete_error />
-                        <button type="submit" class="button danger" disabled=move || delete.pending().get()>
-                            "Delete"
-                        </button>
-                    </ActionForm>
-                </div>
-            </details>
+        <div class="post-stats">
+            <ReactionSummaryButton post_id=id reactions=state.reactions />
+        </div>
+        <div class="post-buttons">
+            <ReactionButtons post_id=id reactions=state.reactions error=react_error />
+            <button
+                type="button"
+                class="button ghost comments-toggle"
+                aria-expanded=move || comments_open.get().to_string()
+                aria-controls=comments_id.clone()
+                on:click=move |_| comments_open.update(|open| *open = !*open)
+            >
+                <span aria-hidden="true">"💬"</span>
+                {move || format!("Comments ({})", state.comment_count.get())}
+            </button>
+            {share}
+        </div>
+        <ErrorNotice error=react_error.into() />
+        <p class="status" role="status">
+            {move || shared_done.get().then_some("Shared to your feed.")}
+        </p>
+        <div class="comments" id=comments_id hidden=move || !comments_open.get()>
+            <Show when=move || comments_open.get()>
+                <CommentsSection post_id=id reload=comments_reload.into() on_changed />
+            </Show>
         </div>
     }
 }

@@ -2,6 +2,7 @@ use crate::components::auth::SignInRequired;
 use crate::components::common::{Avatar, NotFound};
 use crate::components::posts::{ListSource, PostList};
 use crate::components::profiles::ProfileEditor;
+use crate::components::social::{ProfileFriends, RelationshipActions, use_social_actions};
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::models::PostView;
@@ -12,23 +13,26 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// `/u/{username}`: cover, avatar, name, bio, the owner's editor, and the
-/// person's posts.
+/// `/u/{username}`: cover, avatar, name, bio, the owner's editor or the
+/// relationship buttons, the person's friends, and their posts. After any
+/// of the buttons the whole page refetches.
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let params = use_params_map();
     let saved = ServerAction::<UpdateProfile>::new();
+    let social = use_social_actions();
     let profile = Resource::new(
         move || {
             (
                 params.read().get("username").unwrap_or_default(),
                 saved.version().get(),
+                social.version(),
             )
         },
-        |(username, _)| get_profile(username),
+        |(username, _, _)| get_profile(username),
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match profile.await {
                     Ok(p) => {
@@ -48,7 +52,9 @@ pub fn ProfilePage() -> impl IntoView {
                                 {(!p.bio.is_empty()).then(|| view! { <p class="bio">{p.bio.clone()}</p> })}
                                 <p class="joined" title=joined>{format!("Joined {joined_date}")}</p>
                                 {p.is_owner.then(|| view! { <ProfileEditor profile=p.clone() action=saved /> })}
+                                <RelationshipActions profile=p.clone() actions=social />
                             </section>
+                            <ProfileFriends user_id=p.user_id />
                             <h2 class="section-title">"Posts"</h2>
                             <ProfilePosts user_id=p.user_id username=p.username.clone() />
                         }
@@ -59,7 +65,7 @@ pub fn ProfilePage() -> impl IntoView {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

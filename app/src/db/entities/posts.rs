@@ -17,6 +17,12 @@ pub struct Model {
     pub created_at_ms: i64,
     /// Last edit time, if edited.
     pub edited_at_ms: Option<i64>,
+    /// Who may see it: `public`, `friends` or `only_me`.
+    pub visibility: String,
+    /// Whether it is a share of another post.
+    pub is_share: bool,
+    /// The shared (root) post, for shares; `None` once that post is deleted.
+    pub shared_post_id: Option<i64>,
 }
 
 /// Relations of `posts`.

@@ -13,5 +13,5 @@ pub async fn list_feed(cursor: Option<String>) -> Result<FeedPage, AppError> {
     use crate::{auth, state::app_state};
     let user = auth::require_user().await?;
     let cursor = cursor.as_deref().map(Cursor::decode).transpose()?;
-    posts::list_posts(&app_state()?.db, Some(user), Scope::Feed, cursor).await
+    posts::list_posts(&app_state()?.db, user, Scope::Feed, cursor).await
 }

@@ -16,11 +16,5 @@ pub async fn list_user_posts(
     use crate::{auth, state::app_state};
     let viewer = auth::require_user().await?;
     let cursor = cursor.as_deref().map(Cursor::decode).transpose()?;
-    posts::list_posts(
-        &app_state()?.db,
-        Some(viewer),
-        Scope::Author(user_id),
-        cursor,
-    )
-    .await
+    posts::list_posts(&app_state()?.db, viewer, Scope::Author(user_id), cursor).await
 }

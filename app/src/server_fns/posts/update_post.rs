@@ -3,15 +3,20 @@ use crate::ids::PostId;
 use crate::models::PostView;
 use leptos::prelude::*;
 
-/// Replaces the text of one of the signed-in user's posts.
+/// Replaces the text and visibility of one of the signed-in user's posts.
 ///
 /// # Errors
-/// `Unauthorized` when signed out; `Forbidden` for someone else's post;
-/// `NotFound`; `Validation` on `body`.
+/// `Unauthorized` when signed out; `Forbidden` for someone else's post the
+/// user can see, `NotFound` for one they can't; `Validation` on `body` or
+/// `visibility`.
 #[server]
-pub async fn update_post(post_id: PostId, body: String) -> Result<PostView, AppError> {
+pub async fn update_post(
+    post_id: PostId,
+    body: String,
+    visibility: String,
+) -> Result<PostView, AppError> {
     use crate::{auth, services::posts, state::app_state};
     let user = auth::require_user().await?;
     let state = app_state()?;
-    posts::update_post(&state.db, &state.hub, user, post_id, &body).await
+    posts::update_post(&state.db, &state.hub, user, post_id, &body, &visibility).await
 }

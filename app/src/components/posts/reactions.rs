@@ -1,0 +1,180 @@
+//! Reactions on a post: the "Like" button and the six-reaction picker
+//! (optimistic: the counts change at once, then take the server's answer),
+//! and the summary that lists who reacted.
+
+use crate::components::common::Avatar;
+use crate::error::AppError;
+use crate::ids::PostId;
+use crate::models::{ReactionKind, ReactionSummary, Reactor};
+use crate::server_fns::posts::{list_reactors, react_to_post};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// "Like" plus the picker ("React with Like", "React with Love"...), each
+/// `aria-pressed` for the viewer's reaction; choosing the current one
+/// removes it. Buttons without JavaScript do nothing.
+#[component]
+pub fn ReactionButtons(
+    /// The post.
+    post_id: PostId,
+    /// The post's reactions, shared with the card.
+    reactions: RwSignal<ReactionSummary>,
+    /// Where a failed reaction's error goes.
+    error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
+    // Only the answer to the latest click is applied.
+    let latest = StoredValue::new(0_u64);
+    let react = move |to: Option<ReactionKind>| {
+        let before = reactions.get_untracked();
+        reactions.set(before.with_mine(to));
+        latest.update_value(|n| *n += 1);
+        let this_click = latest.get_value();
+        let kind = to.map_or("", ReactionKind::as_str).to_owned();
+        spawn_local(async move {
+            let result = react_to_post(post_id, kind).await;
+            if latest.get_value() != this_click {
+                return;
+            }
+            match result {
+                Ok(summary) => {
+                    error.set(None);
+                    reactions.set(summary);
+                }
+                Err(e) => {
+                    reactions.set(before);
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    let toggle = move |kind: ReactionKind| {
+        let mine = reactions.with_untracked(|r| r.mine);
+        react(if mine == Some(kind) { None } else { Some(kind) });
+    };
+    let is_mine = move |kind: ReactionKind| reactions.with(|r| r.mine == Some(kind));
+    let picker = ReactionKind::ALL
+        .into_iter()
+        .map(|kind| {
+            view! {
+                <button
+                    type="button"
+                    class="reaction-choice"
+                    aria-label=format!("React with {}", kind.label())
+                    title=kind.label()
+                    aria-pressed=move || is_mine(kind).to_string()
+                    on:click=move |_| toggle(kind)
+                >
+                    {kind.emoji()}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <button
+            type="button"
+            class="button ghost like-button"
+            aria-pressed=move || is_mine(ReactionKind::Like).to_string()
+            on:click=move |_| toggle(ReactionKind::Like)
+        >
+            <span aria-hidden="true">"👍"</span>
+            "Like"
+        </button>
+        <div class="reaction-picker" role="group" aria-label="Reactions">
+            {picker}
+        </div>
+    }
+}
+
+/// The reaction counts ("👍 2 ❤️ 1 3", named "See who reacted (3)"),
+/// hidden when there are none; clicking lists who reacted.
+#[component]
+pub fn ReactionSummaryButton(
+    /// The post.
+    post_id: PostId,
+    /// The post's reactions.
+    reactions: RwSignal<ReactionSummary>,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let reactors = RwSignal::new(None::<Result<Vec<Reactor>, AppError>>);
+    let load = move || {
+        spawn_local(async move {
+            let list = list_reactors(post_id).await;
+            reactors.set(Some(list));
+        });
+    };
+    // An open list follows the counts.
+    Effect::new(move |prev: Option<ReactionSummary>| {
+        let now = reactions.get();
+        if prev.is_some_and(|p| p != now) && open.get_untracked() {
+            load();
+        }
+        now
+    });
+    let total = Memo::new(move |_| reactions.with(ReactionSummary::total));
+    let list_id = format!("reactors-{post_id}");
+    let counts = move || {
+        reactions.with(|r| {
+            r.counts
+                .iter()
+                .map(
+                    |(kind, n)| view! { <span class="reaction-count">{kind.emoji()}" "{*n}</span> },
+                )
+                .collect_view()
+        })
+    };
+    view! {
+        <div class="reaction-summary-wrap" hidden=move || total.get() == 0>
+            <button
+                type="button"
+                class="reaction-summary"
+                aria-label=move || format!("See who reacted ({})", total.get())
+                aria-expanded=move || open.get().to_string()
+                aria-controls=list_id.clone()
+                on:click=move |_| {
+                    if open.get_untracked() {
+                        open.set(false);
+                    } else {
+                        open.set(true);
+                        reactors.set(None);
+                        load();
+                    }
+                }
+            >
+                <span class="reaction-counts">{counts}</span>
+                <span class="reaction-total">{move || total.get()}</span>
+            </button>
+            <div class="reactors" id=format!("reactors-{post_id}") hidden=move || !open.get()>
+                {move || match reactors.get() {
+                    None => view! { <p class="loading small">"Loading…"</p> }.into_any(),
+                    Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Some(Ok(list)) => view! { <ReactorList list /> }.into_any(),
+                }}
+            </div>
+        </div>
+    }
+}
+
+/// "Display Name 👍" per person.
+#[component]
+fn ReactorList(list: Vec<Reactor>) -> impl IntoView {
+    let items = list
+        .into_iter()
+        .map(|r| {
+            view! {
+                <li class="reactor">
+                    <Avatar src=r.person.avatar_url size=24 />
+                    <a href=format!("/u/{}", r.person.username)>{r.person.display_name}</a>
+                    " "
+                    <span role="img" aria-label=r.kind.label() title=r.kind.label()>
+                        {r.kind.emoji()}
+                    </span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <ul class="reactor-list" role="list" aria-label="People who reacted">
+            {items}
+        </ul>
+    }
+}

@@ -1,0 +1,44 @@
+use crate::components::common::{Avatar, RelativeTime};
+use crate::components::posts::{PostBody, VisibilityIcon};
+use crate::models::SharedPost;
+use leptos::prelude::*;
+
+/// The post a share embeds: author, time (permalink) and text, or "This
+/// content isn't available" when it was deleted or can't be seen.
+#[component]
+pub fn SharedPostEmbed(
+    /// What the share points at.
+    shared: SharedPost,
+    /// Show the whole text (the permalink page).
+    #[prop(default = false)]
+    expanded: bool,
+) -> impl IntoView {
+    match shared {
+        SharedPost::Available(p) => {
+            let href = format!("/u/{}", p.author.username);
+            view! {
+                <div class="shared-post">
+                    <div class="post-header">
+                        <a href=href.clone() class="post-avatar" tabindex="-1" aria-hidden="true">
+                            <Avatar src=p.author.avatar_url.clone() size=32 />
+                        </a>
+                        <div class="post-meta">
+                            <a href=href class="post-author">{p.author.display_name.clone()}</a>
+                            <a href=format!("/p/{}", p.id) class="post-time">
+                                <RelativeTime ms=p.created_at_ms />
+                            </a>
+                            <span class="post-sep" aria-hidden="true">" · "</span>
+                            <VisibilityIcon visibility=p.visibility />
+                        </div>
+                    </div>
+                    <PostBody id=p.id body=p.body mentions=p.mentions expanded />
+                </div>
+            }
+            .into_any()
+        }
+        SharedPost::Unavailable => view! {
+            <p class="shared-post unavailable">"This content isn't available"</p>
+        }
+        .into_any(),
+    }
+}

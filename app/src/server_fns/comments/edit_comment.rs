@@ -1,0 +1,18 @@
+use crate::error::AppError;
+use crate::ids::CommentId;
+use crate::models::CommentView;
+use leptos::prelude::*;
+
+/// Replaces the text of the signed-in user's comment.
+///
+/// # Errors
+/// `Unauthorized`; `NotFound`; `Forbidden`; `Validation` on `body`.
+#[server]
+pub async fn edit_comment(comment_id: CommentId, body: String) -> Result<CommentView, AppError> {
+    use crate::{auth, services::comments, state::app_state};
+    let me = auth::require_user().await?;
+    {
+        let state = app_state()?;
+        comments::edit_comment(&state.db, &state.hub, me, comment_id, &body).await
+    }
+}

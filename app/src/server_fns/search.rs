@@ -1,0 +1,5 @@
+//! Search.
+
+mod search_all;
+
+pub use search_all::*;

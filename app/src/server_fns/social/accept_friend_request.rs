@@ -1,0 +1,14 @@
+use crate::error::AppError;
+use crate::ids::UserId;
+use leptos::prelude::*;
+
+/// Accepts `user_id`'s pending request: friends, following each other.
+///
+/// # Errors
+/// `Unauthorized`; `Conflict` when `user_id` sent no pending request (accepting your own included).
+#[server]
+pub async fn accept_friend_request(user_id: UserId) -> Result<(), AppError> {
+    use crate::{auth, services::social, state::app_state};
+    let me = auth::require_user().await?;
+    social::accept_request(&app_state()?.db, me, user_id).await
+}

@@ -1,0 +1,14 @@
+use crate::error::AppError;
+use crate::ids::UserId;
+use leptos::prelude::*;
+
+/// Blocks `user_id`: ends friendship, requests and follows both ways.
+///
+/// # Errors
+/// `Unauthorized`; `NotFound`; `Conflict` for yourself.
+#[server]
+pub async fn block_user(user_id: UserId) -> Result<(), AppError> {
+    use crate::{auth, services::social, state::app_state};
+    let me = auth::require_user().await?;
+    social::block(&app_state()?.db, me, user_id).await
+}

@@ -1,0 +1,14 @@
+use crate::error::AppError;
+use crate::ids::UserId;
+use leptos::prelude::*;
+
+/// Declines `user_id`'s pending request (they may ask again after 30 days).
+///
+/// # Errors
+/// `Unauthorized`; `Conflict` when `user_id` sent no pending request.
+#[server]
+pub async fn decline_friend_request(user_id: UserId) -> Result<(), AppError> {
+    use crate::{auth, services::social, state::app_state};
+    let me = auth::require_user().await?;
+    social::decline_request(&app_state()?.db, me, user_id).await
+}

@@ -1,0 +1,14 @@
+use crate::error::AppError;
+use crate::ids::UserId;
+use leptos::prelude::*;
+
+/// Follows `user_id`.
+///
+/// # Errors
+/// `Unauthorized`; `NotFound`; `Conflict` for yourself or a person you blocked.
+#[server]
+pub async fn follow_user(user_id: UserId) -> Result<(), AppError> {
+    use crate::{auth, services::social, state::app_state};
+    let me = auth::require_user().await?;
+    social::follow(&app_state()?.db, me, user_id).await
+}

@@ -1,0 +1,14 @@
+use crate::error::AppError;
+use crate::ids::UserId;
+use leptos::prelude::*;
+
+/// Unblocks `user_id`.
+///
+/// # Errors
+/// `Unauthorized`.
+#[server]
+pub async fn unblock_user(user_id: UserId) -> Result<(), AppError> {
+    use crate::{auth, services::social, state::app_state};
+    let me = auth::require_user().await?;
+    social::unblock(&app_state()?.db, me, user_id).await
+}

@@ -1,0 +1,14 @@
+use crate::error::AppError;
+use crate::ids::UserId;
+use leptos::prelude::*;
+
+/// Stops following `user_id`.
+///
+/// # Errors
+/// `Unauthorized`.
+#[server]
+pub async fn unfollow_user(user_id: UserId) -> Result<(), AppError> {
+    use crate::{auth, services::social, state::app_state};
+    let me = auth::require_user().await?;
+    social::unfollow(&app_state()?.db, me, user_id).await
+}
