@@ -130,11 +130,10 @@ impl Application {
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         let db = app::db::connect_and_migrate(&config.database_url).await?;
         let state = AppState::new(db);
-        let options = leptos_options(config);
+        let mut options = leptos_options(config);
         let listener = tokio::net::TcpListener::bind(config.site_addr)
             .await
             .with_context(|| format!("binding {}", config.site_addr))?;
-        let mut options = options;
         options.site_addr = listener.local_addr()?;
         let router = build_router(state.clone(), options, config);
         Ok(Self {

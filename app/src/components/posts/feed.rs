@@ -1,10 +1,8 @@
 use crate::components::posts::{Composer, ListSource, PostList};
 use crate::contexts::live_context::use_live;
 use crate::events::LiveEvent;
-use crate::ids::UserId;
 use crate::models::{CurrentUser, PostView};
 use crate::server_fns::posts::{get_post, list_feed};
-use crate::server_fns::profiles::get_profile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -26,20 +24,9 @@ impl FeedTop {
     }
 }
 
-/// Whether a post announced live belongs in `me`'s feed, by the feed's own
-/// rule: the viewer's posts and those of people they follow (the live
-/// audience of a post is wider: everyone for a Public post, every friend,
-/// followed or not, for a Friends post).
-async fn in_my_feed(me: UserId, post: &PostView) -> bool {
-    post.author.id == me
-        || get_profile(post.author.username.clone())
-            .await
-            .is_ok_and(|profile| profile.relationship.following)
-}
-
 /// The home feed: composer, then posts newest first. Posts created here, or
-/// announced live (from any tab) by the viewer or someone they follow,
-/// appear on top without a reload.
+/// announced live (from any tab; the server sends "new post" events only to
+/// the feeds that can hold the post), appear on top without a reload.
 #[component]
 pub fn Feed(me: CurrentUser) -> impl IntoView {
     let query = use_query_map();
@@ -47,7 +34,6 @@ pub fn Feed(me: CurrentUser) -> impl IntoView {
     let top = RwSignal::new(Vec::<PostView>::new());
     provide_context(FeedTop(top));
     let prepend = move |post: PostView| FeedTop(top).prepend(post);
-    let my_id = me.id;
     use_live().on_event(move |event| {
         if let LiveEvent::PostCreated { post_id, .. } = event {
             let post_id = *post_id;
@@ -55,9 +41,7 @@ pub fn Feed(me: CurrentUser) -> impl IntoView {
                 return;
             }
             spawn_local(async move {
-                if let Ok(post) = get_post(post_id).await
-                    && in_my_feed(my_id, &post).await
-                {
+                if let Ok(post) = get_post(post_id).await {
                     prepend(post);
                 }
             });
