@@ -1,8 +1,10 @@
 //! Pages and their parts, by domain; shared widgets in [`common`].
 
 pub mod auth;
+pub mod chat;
 pub mod common;
 pub mod home;
+pub mod notifications;
 pub mod posts;
 pub mod profiles;
 pub mod search;

@@ -44,6 +44,25 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection
     Ok(db)
 }
 
+/// Begins a transaction that will write. On SQLite it takes the write lock
+/// up front (`BEGIN IMMEDIATE`): a deferred transaction that reads first
+/// and then writes fails with "database is locked" when another writer
+/// committed meanwhile, which the busy timeout can't retry. Elsewhere a
+/// plain `BEGIN`.
+///
+/// # Errors
+/// When the database can't start one.
+pub async fn begin_write(
+    db: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait as _};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
 /// The file path of a `sqlite:` URL, or `None` for other URLs and in-memory
 /// databases.
 pub fn sqlite_file_path(url: &str) -> Option<String> {

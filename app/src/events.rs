@@ -1,62 +1,156 @@
-//! The live event protocol: what the server pushes down the one WebSocket per
-//! tab (`GET /ws`). JSON text frames, one [`LiveEnvelope`] each. Events carry
-//! ids, not content: the browser fetches what it may see through the usual
-//! server functions, so authorization stays in one place.
+//! The live event protocol: what the server pushes down the one WebSocket
+//! per tab (`GET /ws?after={event id}`), and the few frames a tab sends up.
+//! JSON text frames; server to browser, one [`LiveEnvelope`] each.
+//!
+//! Two classes of event:
+//! - **durable** ones carry an `id` (a `live_events` row, written in the
+//!   transaction of the change): chat messages, membership changes and
+//!   notifications. A tab remembers the highest id it saw and reconnects
+//!   with `?after=` that id; the server first replays every durable event
+//!   since, in id order, then streams live ones, skipping any it already
+//!   replayed, so nothing is missed and nothing arrives twice.
+//! - **ephemeral** ones have no id (post refresh hints, typing, read
+//!   positions, presence): after a reconnect the browser refetches the
+//!   state they describe instead.
+//!
+//! Post events carry ids, not content: the browser fetches what it may see
+//! through the usual server functions. Chat events carry the message,
+//! because their audience is exactly the conversation's members.
 
-use crate::ids::{PostId, UserId};
+use crate::ids::{ConversationId, EventId, MessageId, PostId, UserId};
+use crate::models::MessageView;
 use serde::{Deserialize, Serialize};
 
-/// Protocol version; bumped on incompatible changes to [`LiveEvent`].
-pub const PROTOCOL_VERSION: u32 = 1;
+/// Protocol version; bumped on incompatible changes to [`LiveEvent`]
+/// (2: durable event ids and replay, chat, presence, notifications).
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// One frame from server to browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveEnvelope {
     /// Always [`PROTOCOL_VERSION`].
     pub v: u32,
-    /// Hub sequence number, increasing per server process.
-    pub seq: u64,
+    /// For durable events, the id to resume after; `None` for ephemeral
+    /// ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<EventId>,
     /// The event.
     pub event: LiveEvent,
 }
 
-/// Kinds of live event. New kinds are added here (friend requests,
-/// reactions, messages...); browsers ignore kinds they don't know.
+/// Kinds of live event. Browsers ignore kinds they don't know.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum LiveEvent {
-    /// A post was created.
+    /// The server is ready; sent first on every connection.
+    Hello {
+        /// The signed-in user this socket belongs to.
+        user_id: UserId,
+    },
+    /// The server could not replay everything since the id the tab asked
+    /// for (too old, or too many): refetch what the page shows. Followed
+    /// by live events as usual.
+    Resync {
+        /// Resume after this id from now on.
+        latest: EventId,
+    },
+    /// A post was created (ephemeral).
     PostCreated {
         /// The new post.
         post_id: PostId,
         /// Its author.
         author_id: UserId,
     },
-    /// A post's text changed.
+    /// A post's text changed (ephemeral).
     PostUpdated {
         /// The post.
         post_id: PostId,
     },
-    /// A post was deleted.
+    /// A post was deleted (ephemeral).
     PostDeleted {
         /// The post.
         post_id: PostId,
     },
-    /// Reactions on a post changed.
+    /// Reactions on a post changed (ephemeral).
     ReactionsChanged {
         /// The post.
         post_id: PostId,
     },
-    /// A comment on a post was added, edited or deleted.
+    /// A comment on a post was added, edited or deleted (ephemeral).
     CommentsChanged {
         /// The post.
         post_id: PostId,
     },
-    /// The server is ready; sent first on every connection.
-    Hello {
-        /// The signed-in user this socket belongs to.
+    /// A message was sent (durable, to the conversation's members).
+    MessageCreated {
+        /// The message.
+        message: MessageView,
+    },
+    /// A message was edited or deleted (durable, to the members); the
+    /// view is its state now.
+    MessageUpdated {
+        /// The message.
+        message: MessageView,
+    },
+    /// A conversation's name or members changed (durable, to the members).
+    ConversationChanged {
+        /// The conversation.
+        conversation_id: ConversationId,
+    },
+    /// The user joined or was added to a conversation, left it or was
+    /// removed (durable, to that user).
+    MembershipChanged {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Whether the user is a member now.
+        member: bool,
+    },
+    /// Someone is typing in a conversation (ephemeral; shown for
+    /// [`crate::models::TYPING_EXPIRES_MS`]).
+    Typing {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Who.
         user_id: UserId,
+        /// Their display name.
+        display_name: String,
+    },
+    /// A member read a conversation up to a message (ephemeral; to the
+    /// reader's own tabs, and to members who share read receipts if the
+    /// reader does).
+    ConversationRead {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The reader.
+        user_id: UserId,
+        /// The newest message they have read.
+        message_id: MessageId,
+    },
+    /// A friend came online or went offline (ephemeral, to friends only).
+    PresenceChanged {
+        /// The friend.
+        user_id: UserId,
+        /// Whether they are online now.
+        online: bool,
+        /// When they were last seen, ms since epoch (set when offline).
+        last_seen_ms: Option<i64>,
+    },
+    /// The user's notifications changed (durable, to that user): refetch
+    /// the list and the badge.
+    NotificationsChanged,
+}
+
+/// A frame from browser to server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ClientFrame {
+    /// The user is typing in a conversation; sent at most every
+    /// [`crate::models::TYPING_RESEND_MS`] while they type.
+    Typing {
+        /// The conversation.
+        conversation_id: ConversationId,
     },
 }
 
@@ -68,7 +162,7 @@ mod tests {
     fn wire_format_is_tagged() {
         let env = LiveEnvelope {
             v: PROTOCOL_VERSION,
-            seq: 7,
+            id: None,
             event: LiveEvent::PostCreated {
                 post_id: PostId(3),
                 author_id: UserId(1),
@@ -77,11 +171,33 @@ mod tests {
         let json = serde_json::to_string(&env).expect("serialize");
         assert_eq!(
             json,
-            r#"{"v":1,"seq":7,"event":{"kind":"post_created","post_id":3,"author_id":1}}"#
+            r#"{"v":2,"event":{"kind":"post_created","post_id":3,"author_id":1}}"#
         );
         assert_eq!(
             serde_json::from_str::<LiveEnvelope>(&json).expect("parse"),
             env
+        );
+        let durable = LiveEnvelope {
+            v: PROTOCOL_VERSION,
+            id: Some(EventId(9)),
+            event: LiveEvent::NotificationsChanged,
+        };
+        let json = serde_json::to_string(&durable).expect("serialize");
+        assert_eq!(
+            json,
+            r#"{"v":2,"id":9,"event":{"kind":"notifications_changed"}}"#
+        );
+    }
+
+    #[test]
+    fn client_frames_parse() {
+        let frame: ClientFrame =
+            serde_json::from_str(r#"{"kind":"typing","conversation_id":5}"#).expect("parse");
+        assert_eq!(
+            frame,
+            ClientFrame::Typing {
+                conversation_id: ConversationId(5)
+            }
         );
     }
 }

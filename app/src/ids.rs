@@ -38,3 +38,20 @@ id_type!(
     /// A comment or reply (`comments.id`).
     CommentId
 );
+id_type!(
+    /// A chat conversation: one-to-one, group or public room (`conversations.id`).
+    ConversationId
+);
+id_type!(
+    /// A chat message (`messages.id`).
+    MessageId
+);
+id_type!(
+    /// A (grouped) notification (`notifications.id`).
+    NotificationId
+);
+id_type!(
+    /// A durable live event (`live_events.id`): what a reconnecting socket
+    /// resumes after.
+    EventId
+);

@@ -32,8 +32,10 @@ pub mod session_store;
 #[cfg(feature = "ssr")]
 pub mod state;
 
+use components::chat::{ConversationPage, MailboxPage, NewGroupPage, RoomsPage};
 use components::common::{NotFound, TopBar};
 use components::home::HomePage;
+use components::notifications::NotificationsPage;
 use components::posts::PostPage;
 use components::profiles::ProfilePage;
 use components::search::SearchPage;
@@ -88,6 +90,7 @@ pub fn App() -> impl IntoView {
 fn AppRoutes() -> impl IntoView {
     contexts::auth_context::provide_auth_context();
     contexts::live_context::provide_live_context();
+    contexts::chat_context::provide_chat_context();
     view! {
             <Routes fallback=|| view! { <TopBar /><main id="main" class="page"><NotFound /></main> }>
                 <ParentRoute path=path!("") view=MainLayout>
@@ -98,6 +101,11 @@ fn AppRoutes() -> impl IntoView {
                     <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
                     <Route path=path!("search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("messages") view=MailboxPage ssr=SsrMode::Async />
+                    <Route path=path!("messages/new") view=NewGroupPage ssr=SsrMode::Async />
+                    <Route path=path!("messages/:id") view=ConversationPage ssr=SsrMode::Async />
+                    <Route path=path!("rooms") view=RoomsPage ssr=SsrMode::Async />
+                    <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
     }

@@ -1,8 +1,14 @@
 //! Data shapes that server functions return to the browser. Times are
 //! milliseconds since the Unix epoch, UTC.
 
-use crate::ids::{CommentId, PostId, UserId};
+use crate::ids::{CommentId, EventId, PostId, UserId};
 use serde::{Deserialize, Serialize};
+
+pub mod chat;
+pub mod notifications;
+
+pub use chat::*;
+pub use notifications::*;
 
 /// The signed-in user, as the top bar and composer need it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +21,10 @@ pub struct CurrentUser {
     pub display_name: String,
     /// Avatar image URL (a placeholder until uploads exist).
     pub avatar_url: String,
+    /// The newest durable live event when this was read: a freshly loaded
+    /// page opens its socket with `?after=` this id, so nothing that
+    /// happened between rendering and connecting is missed.
+    pub live_cursor: EventId,
 }
 
 /// A post's author as shown on a post card.

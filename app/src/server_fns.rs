@@ -3,7 +3,9 @@
 //! [`crate::error::AppError`] on failure.
 
 pub mod auth;
+pub mod chat;
 pub mod comments;
+pub mod notifications;
 pub mod posts;
 pub mod profiles;
 pub mod search;

@@ -3,9 +3,13 @@
 //! without HTTP. Server-only.
 
 pub mod accounts;
+pub mod chat;
 pub mod comments;
 pub mod demo;
+pub mod live_log;
+pub mod notifications;
 pub mod posts;
+pub mod presence;
 pub mod profiles;
 pub mod reactions;
 pub mod search;

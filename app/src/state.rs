@@ -2,6 +2,7 @@
 //! axum handlers.
 
 use crate::hub::EventHub;
+use crate::services::presence::PresenceTracker;
 use crate::services::throttle::LoginThrottle;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -15,6 +16,8 @@ pub struct AppState {
     pub hub: EventHub,
     /// Per-IP log-in limiter.
     pub login_throttle: Arc<LoginThrottle>,
+    /// Who is online (tabs per user in this process).
+    pub presence: Arc<PresenceTracker>,
 }
 
 impl AppState {
@@ -24,6 +27,7 @@ impl AppState {
             db,
             hub: EventHub::default(),
             login_throttle: Arc::new(LoginThrottle::default()),
+            presence: Arc::new(PresenceTracker::default()),
         }
     }
 }

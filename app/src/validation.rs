@@ -146,6 +146,34 @@ pub fn comment_body(raw: &str) -> Result<String, AppError> {
     )
 }
 
+/// Chat message: 1–4,000 characters after trimming; line breaks kept.
+pub fn message_body(raw: &str) -> Result<String, AppError> {
+    bounded_text(
+        raw,
+        1..=crate::models::MESSAGE_MAX_CHARS,
+        "Write a message first.",
+        "Messages",
+        "4,000",
+    )
+}
+
+/// Group or room name: 1–80 characters after trimming, one line; errors
+/// are on field `name`.
+pub fn conversation_name(raw: &str) -> Result<String, AppError> {
+    let n = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let len = n.chars().count();
+    if len == 0 {
+        return Err(AppError::validation("name", "Give it a name."));
+    }
+    if len > crate::models::CONVERSATION_NAME_MAX_CHARS {
+        return Err(AppError::validation(
+            "name",
+            format!("Names can be at most 80 characters (this one has {len})."),
+        ));
+    }
+    Ok(n)
+}
+
 /// Trimmed text with normalised line breaks whose length is in `len`;
 /// errors are on field `body`.
 fn bounded_text(
@@ -176,6 +204,20 @@ fn normalize_newlines(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_and_conversation_names() {
+        assert_eq!(message_body(" hi\r\nthere ").as_deref(), Ok("hi\nthere"));
+        assert!(message_body("   ").is_err());
+        assert!(message_body(&"x".repeat(4_000)).is_ok());
+        assert!(message_body(&"x".repeat(4_001)).is_err());
+        assert_eq!(
+            conversation_name("  Family \n chat ").as_deref(),
+            Ok("Family chat")
+        );
+        assert!(conversation_name(" ").is_err());
+        assert!(conversation_name(&"n".repeat(81)).is_err());
+    }
 
     #[test]
     fn usernames() {

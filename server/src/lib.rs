@@ -157,13 +157,26 @@ impl Application {
     }
 
     /// Serves until Ctrl-C / SIGTERM, with background sweeps of expired
-    /// sessions (hourly) and idle throttle entries (every 5 minutes).
+    /// sessions and replayable live events older than 7 days (hourly) and idle
+    /// throttle entries (every 5 minutes).
     ///
     /// # Errors
     /// If serving fails.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let store = DbSessionStore::new(self.state.db.clone());
         tokio::spawn(store.sweep_forever(Duration::from_secs(3600)));
+        let db = self.state.db.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                match app::services::live_log::sweep(&db).await {
+                    Ok(n) if n > 0 => tracing::info!(swept = n, "old live events"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "sweeping live events"),
+                }
+            }
+        });
         let throttle = self.state.login_throttle.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(300));

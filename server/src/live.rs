@@ -1,43 +1,67 @@
-//! `GET /ws`: the live socket. One per browser tab; authenticated by the
-//! session cookie and refused for other sites' pages (Origin /
-//! Sec-Fetch-Site). Sends the hub's events addressed to the user as JSON
-//! text frames (`app::events::LiveEnvelope`). A client that falls more than
-//! the hub's capacity behind is disconnected (close code 1013, "try again
-//! later") rather than buffered without bound; browsers reconnect.
+//! `GET /ws?after={event id}`: the live socket. One per browser tab;
+//! authenticated by the session cookie and refused for other sites' pages
+//! (Origin / Sec-Fetch-Site).
+//!
+//! On connect the socket registers with the hub (so nothing published from
+//! then on is missed), counts as an open tab for presence, sends `Hello`,
+//! then, when `after` is given, replays the durable events since that id
+//! from the database before streaming live frames; live durable frames the
+//! replay already covered are skipped, so each event arrives exactly once.
+//!
+//! A client whose queue fills ([`app::hub::CONNECTION_QUEUE`] frames) is
+//! disconnected with close code 1013 ("try again later") rather than
+//! buffered without bound; browsers reconnect and replay. The browser may
+//! send `ClientFrame`s (typing signals), at most [`MAX_INCOMING_BYTES`]
+//! each.
 
 use crate::origin::is_cross_site;
-use app::events::{LiveEnvelope, LiveEvent, PROTOCOL_VERSION};
-use app::ids::UserId;
+use app::events::{ClientFrame, LiveEnvelope, LiveEvent, PROTOCOL_VERSION};
+use app::hub::Audience;
+use app::ids::{ConversationId, EventId, UserId};
+use app::services::live_log;
 use app::state::AppState;
-use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
-use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 use tower_sessions::Session;
 
 /// How often the server pings an idle socket.
 pub const PING_EVERY: Duration = Duration::from_secs(30);
 /// A send that takes longer than this drops the connection.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
-/// Largest frame accepted from a browser (it only sends pongs and closes).
+/// Largest frame accepted from a browser.
 pub const MAX_INCOMING_BYTES: usize = 4 * 1024;
+/// Typing signals per conversation and socket are relayed at most this
+/// often (browsers send one every 3 s while typing).
+pub const TYPING_MIN_INTERVAL: Duration = Duration::from_millis(1_500);
 
 /// State of the `/ws` route.
 #[derive(Clone, Debug)]
 pub struct LiveState {
-    /// Shared app state (hub).
+    /// Shared app state (database, hub, presence).
     pub app: AppState,
     /// Extra accepted origin (see `Config::public_url`).
     pub allowed_origin: Option<String>,
+}
+
+/// Query of `/ws`.
+#[derive(Debug, Deserialize)]
+pub struct ResumeQuery {
+    /// Replay durable events after this id.
+    pub after: Option<i64>,
 }
 
 /// Upgrades to a WebSocket for the signed-in user: `403` for another
 /// site's page, `401` when signed out.
 pub async fn ws_handler(
     State(state): State<LiveState>,
+    Query(resume): Query<ResumeQuery>,
     session: Session,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
@@ -50,46 +74,91 @@ pub async fn ws_handler(
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
+    let after = resume.after.map(EventId);
     ws.max_message_size(MAX_INCOMING_BYTES)
-        .on_upgrade(move |socket| serve_socket(socket, state.app, user))
+        .on_upgrade(move |socket| async move {
+            let presence = std::sync::Arc::clone(&state.app.presence);
+            if let Err(e) = presence
+                .tab_opened(&state.app.db, &state.app.hub, user)
+                .await
+            {
+                tracing::error!(error = %e, "announcing presence");
+            }
+            serve_socket(socket, &state.app, user, after).await;
+            presence.tab_closed(&state.app.db, &state.app.hub, user);
+        })
 }
 
-async fn serve_socket(socket: WebSocket, state: AppState, user: UserId) {
-    let mut events = state.hub.subscribe();
+async fn serve_socket(socket: WebSocket, state: &AppState, user: UserId, after: Option<EventId>) {
+    // Register first: events published while the replay runs are queued.
+    let mut conn = state.hub.connect(user);
     let (mut sink, mut incoming) = socket.split();
-    let hello = LiveEnvelope {
-        v: PROTOCOL_VERSION,
-        seq: 0,
-        event: LiveEvent::Hello { user_id: user },
-    };
-    if send_json(&mut sink, &hello).await.is_err() {
+    if send_event(&mut sink, None, LiveEvent::Hello { user_id: user })
+        .await
+        .is_err()
+    {
         return;
     }
+    let mut replayed_to = EventId(0);
+    if let Some(after) = after {
+        match live_log::replay(&state.db, user, after).await {
+            Ok(live_log::Replay::Events(events)) => {
+                for (id, event) in events {
+                    if send_event(&mut sink, Some(id), event).await.is_err() {
+                        return;
+                    }
+                    replayed_to = id;
+                }
+            }
+            Ok(live_log::Replay::Resync { latest }) => {
+                if send_event(&mut sink, None, LiveEvent::Resync { latest })
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                replayed_to = latest;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "replaying live events");
+                return;
+            }
+        }
+    }
+    let mut typing = Typing::new(user);
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     loop {
         tokio::select! {
-            received = events.recv() => match received {
-                Ok(msg) if msg.audience.includes(user) => {
-                    if send_json(&mut sink, &msg.envelope).await.is_err() {
+            frame = conn.frames.recv() => match frame {
+                Some(frame) => {
+                    if frame.id.is_some_and(|id| id <= replayed_to) {
+                        continue;
+                    }
+                    if send_text(&mut sink, &frame.json).await.is_err() {
                         break;
                     }
                 }
-                Ok(_) => {}
-                Err(RecvError::Lagged(missed)) => {
-                    tracing::info!(user = %user, missed, "dropping a slow live client");
-                    let _ = sink
-                        .send(Message::Close(Some(CloseFrame {
-                            code: 1013,
-                            reason: "too far behind".into(),
-                        })))
-                        .await;
+                None => {
+                    if conn.lagged.load(Ordering::Relaxed) {
+                        tracing::info!(user = %user, "dropping a slow live client");
+                        let _ = sink
+                            .send(Message::Close(Some(CloseFrame {
+                                code: 1013,
+                                reason: "too far behind".into(),
+                            })))
+                            .await;
+                    }
                     break;
                 }
-                Err(RecvError::Closed) => break,
             },
             frame = incoming.next() => match frame {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                Some(Ok(Message::Text(text))) => {
+                    if let Ok(ClientFrame::Typing { conversation_id }) = serde_json::from_str(&text) {
+                        typing.relay(state, conversation_id).await;
+                    }
+                }
                 Some(Ok(_)) => {}
             },
             _ = ping.tick() => {
@@ -102,13 +171,82 @@ async fn serve_socket(socket: WebSocket, state: AppState, user: UserId) {
     }
 }
 
-async fn send_json<S>(sink: &mut S, envelope: &LiveEnvelope) -> Result<(), ()>
+/// Relays one socket's typing signals to the other members.
+struct Typing {
+    user: UserId,
+    display_name: Option<String>,
+    last: HashMap<ConversationId, Instant>,
+}
+
+impl Typing {
+    fn new(user: UserId) -> Self {
+        Self {
+            user,
+            display_name: None,
+            last: HashMap::new(),
+        }
+    }
+
+    async fn relay(&mut self, state: &AppState, conversation: ConversationId) {
+        let now = Instant::now();
+        if self
+            .last
+            .get(&conversation)
+            .is_some_and(|t| now.duration_since(*t) < TYPING_MIN_INTERVAL)
+        {
+            return;
+        }
+        self.last.insert(conversation, now);
+        let members = match live_log::member_ids(&state.db, conversation).await {
+            Ok(members) if members.contains(&self.user) => members,
+            Ok(_) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "typing audience");
+                return;
+            }
+        };
+        if self.display_name.is_none() {
+            match app::services::posts::authors(&state.db, [self.user.0]).await {
+                Ok(mut people) => {
+                    self.display_name = people.remove(&self.user.0).map(|a| a.display_name);
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "typing name");
+                    return;
+                }
+            }
+        }
+        let audience: Vec<UserId> = members.into_iter().filter(|u| *u != self.user).collect();
+        state.hub.publish(
+            Audience::Users(audience),
+            LiveEvent::Typing {
+                conversation_id: conversation,
+                user_id: self.user,
+                display_name: self.display_name.clone().unwrap_or_default(),
+            },
+        );
+    }
+}
+
+async fn send_event<S>(sink: &mut S, id: Option<EventId>, event: LiveEvent) -> Result<(), ()>
 where
     S: futures::Sink<Message> + Unpin,
 {
-    let text = serde_json::to_string(envelope).map_err(|e| {
+    let text = serde_json::to_string(&LiveEnvelope {
+        v: PROTOCOL_VERSION,
+        id,
+        event,
+    })
+    .map_err(|e| {
         tracing::error!(error = %e, "serializing a live event");
     })?;
+    send_text(sink, &text).await
+}
+
+async fn send_text<S>(sink: &mut S, text: &str) -> Result<(), ()>
+where
+    S: futures::Sink<Message> + Unpin,
+{
     match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(text.into()))).await {
         Ok(Ok(())) => Ok(()),
         _ => Err(()),

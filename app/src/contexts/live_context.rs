@@ -2,8 +2,15 @@
 //! is signed in, reconnecting with exponential backoff (0.5 s doubling to
 //! 30 s, with jitter). Received events go into a short log that components
 //! watch with [`LiveContext::on_event`]. On the server this is inert.
+//!
+//! Resuming: the tab remembers the highest durable event id it has seen
+//! (starting from the `live_cursor` of the page it loaded) and reconnects
+//! with `/ws?after={id}`; the server replays what was missed. Durable
+//! events at or below that id are dropped, so none is applied twice.
+//! Ephemeral state (read positions, presence) is refetched by components
+//! when [`LiveContext::reconnects`] changes.
 
-use crate::events::LiveEvent;
+use crate::events::{ClientFrame, LiveEvent};
 use leptos::prelude::*;
 
 /// Events kept for late subscribers (components mounted after an event
@@ -17,6 +24,9 @@ pub struct LiveContext {
     pub log: RwSignal<Vec<(u64, LiveEvent)>>,
     /// Whether the socket is open.
     pub connected: RwSignal<bool>,
+    /// Bumped each time the socket reopens after a drop: refetch state
+    /// that only ephemeral events keep current.
+    pub reconnects: RwSignal<u32>,
 }
 
 impl LiveContext {
@@ -30,6 +40,15 @@ impl LiveContext {
                 log.drain(..extra);
             }
         });
+    }
+
+    /// Sends `frame` if the socket is open (dropped otherwise: frames are
+    /// hints such as typing signals). Browser only; a no-op on the server.
+    pub fn send(&self, frame: &ClientFrame) {
+        #[cfg(feature = "hydrate")]
+        browser::send(frame);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = frame;
     }
 
     /// Runs `f` for every event that arrives from now on, in order, while
@@ -54,6 +73,7 @@ pub fn provide_live_context() {
     let live = LiveContext {
         log: RwSignal::new(Vec::new()),
         connected: RwSignal::new(false),
+        reconnects: RwSignal::new(0),
     };
     provide_context(live);
     #[cfg(feature = "hydrate")]
@@ -69,7 +89,7 @@ pub fn use_live() -> LiveContext {
 mod browser {
     use super::LiveContext;
     use crate::contexts::auth_context::use_auth;
-    use crate::events::{LiveEnvelope, PROTOCOL_VERSION};
+    use crate::events::{ClientFrame, LiveEnvelope, LiveEvent, PROTOCOL_VERSION};
     use leptos::prelude::*;
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
@@ -86,6 +106,28 @@ mod browser {
         attempt: Cell<u32>,
         /// Bumped on every open; stale callbacks compare and bail.
         generation: Cell<u32>,
+        /// Highest durable event id seen (resume point).
+        last_id: Cell<i64>,
+        /// Whether a socket of this tab ever opened (the next open is a
+        /// reconnect).
+        opened_before: Cell<bool>,
+    }
+
+    thread_local! {
+        static OPEN: RefCell<Option<WebSocket>> = const { RefCell::new(None) };
+    }
+
+    pub(super) fn send(frame: &ClientFrame) {
+        let Ok(text) = serde_json::to_string(frame) else {
+            return;
+        };
+        OPEN.with(|open| {
+            if let Some(ws) = open.borrow().as_ref()
+                && ws.ready_state() == WebSocket::OPEN
+            {
+                let _ = ws.send_with_str(&text);
+            }
+        });
     }
 
     pub(super) fn run(live: LiveContext) {
@@ -100,7 +142,13 @@ mod browser {
         });
         let c = Rc::clone(&conn);
         Effect::new(move |_| {
-            let signed_in = matches!(auth.user.get(), Some(Ok(Some(_))));
+            let user = auth.user.get();
+            if let Some(Ok(Some(me))) = &user
+                && c.last_id.get() == 0
+            {
+                c.last_id.set(me.live_cursor.0);
+            }
+            let signed_in = matches!(user, Some(Ok(Some(_))));
             c.wanted.set(signed_in);
             if signed_in {
                 if c.socket.borrow().is_none() {
@@ -122,14 +170,14 @@ mod browser {
         });
     }
 
-    fn url() -> Option<String> {
+    fn url(after: i64) -> Option<String> {
         let loc = window().location();
         let scheme = if loc.protocol().ok()? == "https:" {
             "wss"
         } else {
             "ws"
         };
-        Some(format!("{scheme}://{}/ws", loc.host().ok()?))
+        Some(format!("{scheme}://{}/ws?after={after}", loc.host().ok()?))
     }
 
     fn close(conn: &Rc<Conn>, live: LiveContext) {
@@ -137,11 +185,14 @@ mod browser {
         if let Some(ws) = conn.socket.borrow_mut().take() {
             let _ = ws.close();
         }
+        OPEN.with(|open| open.borrow_mut().take());
         live.connected.set(false);
     }
 
     fn open(conn: &Rc<Conn>, live: LiveContext) {
-        let Some(url) = url() else { return };
+        let Some(url) = url(conn.last_id.get()) else {
+            return;
+        };
         let Ok(ws) = WebSocket::new(&url) else {
             schedule_reconnect(conn, live);
             return;
@@ -154,6 +205,9 @@ mod browser {
             if c.generation.get() == generation {
                 c.attempt.set(0);
                 live.connected.set(true);
+                if c.opened_before.replace(true) {
+                    live.reconnects.update(|n| *n += 1);
+                }
             }
         });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -168,7 +222,18 @@ mod browser {
                 return;
             };
             match serde_json::from_str::<LiveEnvelope>(&text) {
-                Ok(env) if env.v == PROTOCOL_VERSION => live.push(env.event),
+                Ok(env) if env.v == PROTOCOL_VERSION => {
+                    if let Some(id) = env.id {
+                        if id.0 <= c.last_id.get() {
+                            return;
+                        }
+                        c.last_id.set(id.0);
+                    }
+                    if let LiveEvent::Resync { latest } = &env.event {
+                        c.last_id.set(latest.0);
+                    }
+                    live.push(env.event);
+                }
                 // Unknown versions and kinds are ignored: a newer server may
                 // send events this build doesn't know yet.
                 _ => {}
@@ -183,12 +248,14 @@ mod browser {
                 return;
             }
             c.socket.borrow_mut().take();
+            OPEN.with(|open| open.borrow_mut().take());
             live.connected.set(false);
             schedule_reconnect(&c, live);
         });
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         on_close.forget();
 
+        OPEN.with(|open| *open.borrow_mut() = Some(ws.clone()));
         *conn.socket.borrow_mut() = Some(ws);
     }
 

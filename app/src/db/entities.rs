@@ -2,9 +2,15 @@
 
 pub mod blocks;
 pub mod comments;
+pub mod conversation_members;
+pub mod conversations;
 pub mod follows;
 pub mod friendships;
+pub mod live_events;
 pub mod mentions;
+pub mod messages;
+pub mod notification_actors;
+pub mod notifications;
 pub mod posts;
 pub mod profiles;
 pub mod reactions;

@@ -3,6 +3,7 @@
 
 mod m20261121_000001_accounts_posts_sessions;
 mod m20261121_000002_social;
+mod m20261121_000003_live;
 
 use sea_orm_migration::prelude::*;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_accounts_posts_sessions::Migration),
             Box::new(m20261121_000002_social::Migration),
+            Box::new(m20261121_000003_live::Migration),
         ]
     }
 }

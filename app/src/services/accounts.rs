@@ -16,7 +16,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, TransactionTrait,
+    EntityTrait, QueryFilter,
 };
 use std::net::IpAddr;
 
@@ -134,7 +134,7 @@ pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> AppResult<users:
 
     let password_hash = hash_password(input.password).await?;
     let now = now_ms();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let user = users::ActiveModel {
         username: Set(username.clone()),
         username_key: Set(key),
@@ -269,5 +269,6 @@ pub async fn current_user<C: ConnectionTrait>(
         username: user.username,
         display_name: profile.display_name,
         avatar_url: profile.avatar_url,
+        live_cursor: crate::services::live_log::latest_id(db).await?,
     }))
 }

@@ -10,7 +10,9 @@ use crate::error::{AppError, AppResult};
 use crate::events::LiveEvent;
 use crate::hub::EventHub;
 use crate::ids::{CommentId, PostId, UserId};
+use crate::models::NotificationKind;
 use crate::models::{COMMENTS_PAGE_SIZE, CommentView, CommentsPage};
+use crate::services::notifications::{self, Notice};
 use crate::services::posts::{audience, authors, mentions_of, store_mentions, visible_post};
 use crate::services::visibility::{ViewerCtx, visibility_of};
 use crate::time_fmt::now_ms;
@@ -52,6 +54,7 @@ pub async fn add_comment<C: ConnectionTrait>(
 ) -> AppResult<CommentView> {
     let (post_row, ctx) = visible_post(db, me, post).await?;
     let body = validation::comment_body(body)?;
+    let mut parent_author = None;
     if let Some(parent) = parent {
         let p = comments::Entity::find_by_id(parent.0)
             .one(db)
@@ -64,6 +67,7 @@ pub async fn add_comment<C: ConnectionTrait>(
                 "Reply to the comment itself.",
             ));
         }
+        parent_author = Some(UserId(p.author_id));
     }
     let row = comments::ActiveModel {
         post_id: Set(post.0),
@@ -76,8 +80,30 @@ pub async fn add_comment<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    store_mentions(db, me, Some(post.0), Some(row.id), &body).await?;
+    let mentioned = store_mentions(db, me, Some(post.0), Some(row.id), &body).await?;
     announce(db, hub, &post_row).await?;
+    let post_author = UserId(post_row.author_id);
+    let mut notices = Vec::new();
+    if let (Some(parent), Some(parent_author)) = (parent, parent_author) {
+        notices.push(Notice::post(
+            NotificationKind::Reply,
+            me,
+            parent_author,
+            post,
+            Some(parent),
+        ));
+    }
+    if parent_author != Some(post_author) {
+        notices.push(Notice::post(
+            NotificationKind::Comment,
+            me,
+            post_author,
+            post,
+            None,
+        ));
+    }
+    notifications::notify(db, hub, notices).await?;
+    notifications::notify_mentions(db, hub, me, &mentioned, post, Some(CommentId(row.id))).await?;
     Ok(comment_views(db, &ctx, post_row.author_id, vec![row])
         .await?
         .remove(0))
@@ -120,8 +146,17 @@ pub async fn edit_comment<C: ConnectionTrait>(
     active.body = Set(body.clone());
     active.edited_at_ms = Set(Some(now_ms()));
     let row = active.update(db).await?;
-    store_mentions(db, me, Some(post.id), Some(row.id), &body).await?;
+    let mentioned = store_mentions(db, me, Some(post.id), Some(row.id), &body).await?;
     announce(db, hub, &post).await?;
+    notifications::notify_mentions(
+        db,
+        hub,
+        me,
+        &mentioned,
+        PostId(post.id),
+        Some(CommentId(row.id)),
+    )
+    .await?;
     Ok(comment_views(db, &ctx, post.author_id, vec![row])
         .await?
         .remove(0))

@@ -18,7 +18,6 @@ use fake::rand::{Rng, SeedableRng};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
 };
 
 /// Number of demo accounts.
@@ -82,7 +81,7 @@ async fn seed_friendships(
             }
         }
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let rows: Vec<friendships::ActiveModel> = pairs
         .iter()
         .map(|&(a, b)| friendships::ActiveModel {
@@ -153,7 +152,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
 
     // People: deterministic names, so a second run produces the same keys
     // and inserts nothing (ON CONFLICT DO NOTHING on the username key).
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     for i in 0..DEMO_USERS {
         let first: String = FirstName().fake_with_rng(&mut rng);
         let last: String = LastName().fake_with_rng(&mut rng);
@@ -223,7 +222,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
         return Ok(report);
     }
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let span_ms = DEMO_DAYS * 86_400_000;
     let batch: Vec<posts::ActiveModel> = (0..missing)
         .map(|_| {

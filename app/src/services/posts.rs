@@ -8,10 +8,12 @@ use crate::error::{AppError, AppResult};
 use crate::events::LiveEvent;
 use crate::hub::{Audience, EventHub};
 use crate::ids::{PostId, UserId};
+use crate::models::NotificationKind;
 use crate::models::{
     Author, EmbeddedPost, FEED_PAGE_SIZE, FeedPage, PostView, ReactionKind, ReactionSummary,
     SharedPost, Visibility,
 };
+use crate::services::notifications::{self, Notice};
 use crate::services::social;
 use crate::services::visibility::{ViewerCtx, in_feed_of, visibility_of, visible_to};
 use crate::text::mentioned_usernames;
@@ -113,37 +115,50 @@ pub async fn feed_audience<C: ConnectionTrait>(
 
 /// Replaces the stored mentions of a post or comment with the existing
 /// accounts named `@username` in `body` (not people blocked either way
-/// with `author`).
+/// with `author`, nor the author). Returns the people mentioned now who
+/// weren't before (whom to notify).
 pub async fn store_mentions<C: ConnectionTrait>(
     db: &C,
     author: UserId,
     post_id: Option<i64>,
     comment_id: Option<i64>,
     body: &str,
-) -> AppResult<()> {
-    let mut delete = mentions::Entity::delete_many();
-    delete = match (post_id, comment_id) {
-        (_, Some(c)) => delete.filter(mentions::Column::CommentId.eq(c)),
-        (Some(p), None) => delete.filter(mentions::Column::PostId.eq(p)),
-        (None, None) => return Ok(()),
+) -> AppResult<Vec<UserId>> {
+    let scope = match (post_id, comment_id) {
+        (_, Some(c)) => mentions::Column::CommentId.eq(c),
+        (Some(p), None) => mentions::Column::PostId.eq(p),
+        (None, None) => return Ok(Vec::new()),
     };
-    delete.exec(db).await?;
-    let names = mentioned_usernames(body);
-    if names.is_empty() {
-        return Ok(());
-    }
-    let blocked = social::blocked_ids(db, author).await?;
-    let found = users::Entity::find()
-        .filter(users::Column::UsernameKey.is_in(names))
+    let before: Vec<i64> = mentions::Entity::find()
+        .select_only()
+        .column(mentions::Column::UserId)
+        .filter(scope.clone())
+        .into_tuple()
         .all(db)
         .await?;
-    let rows: Vec<mentions::ActiveModel> = found
+    mentions::Entity::delete_many()
+        .filter(scope)
+        .exec(db)
+        .await?;
+    let names = mentioned_usernames(body);
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let blocked = social::blocked_ids(db, author).await?;
+    let found: Vec<i64> = users::Entity::find()
+        .filter(users::Column::UsernameKey.is_in(names))
+        .all(db)
+        .await?
         .into_iter()
-        .filter(|u| !blocked.contains(&UserId(u.id)))
-        .map(|u| mentions::ActiveModel {
+        .map(|u| u.id)
+        .filter(|id| !blocked.contains(&UserId(*id)))
+        .collect();
+    let rows: Vec<mentions::ActiveModel> = found
+        .iter()
+        .map(|&user_id| mentions::ActiveModel {
             post_id: Set(if comment_id.is_some() { None } else { post_id }),
             comment_id: Set(comment_id),
-            user_id: Set(u.id),
+            user_id: Set(user_id),
             ..Default::default()
         })
         .collect();
@@ -152,7 +167,11 @@ pub async fn store_mentions<C: ConnectionTrait>(
             .exec_without_returning(db)
             .await?;
     }
-    Ok(())
+    Ok(found
+        .into_iter()
+        .filter(|id| *id != author.0 && !before.contains(id))
+        .map(UserId)
+        .collect())
 }
 
 /// Usernames mentioned, per post id (or per comment id with `comments`).
@@ -222,8 +241,9 @@ pub async fn create_post<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    store_mentions(db, author, Some(post.id), None, &body).await?;
+    let mentioned = store_mentions(db, author, Some(post.id), None, &body).await?;
     announce_created(db, hub, &post).await?;
+    notifications::notify_mentions(db, hub, author, &mentioned, PostId(post.id), None).await?;
     get_post(db, author, PostId(post.id)).await
 }
 
@@ -300,8 +320,21 @@ pub async fn share_post<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    store_mentions(db, me, Some(share.id), None, body).await?;
+    let mentioned = store_mentions(db, me, Some(share.id), None, body).await?;
     announce_created(db, hub, &share).await?;
+    notifications::notify(
+        db,
+        hub,
+        [Notice::post(
+            NotificationKind::Share,
+            me,
+            UserId(root.author_id),
+            PostId(root.id),
+            None,
+        )],
+    )
+    .await?;
+    notifications::notify_mentions(db, hub, me, &mentioned, PostId(share.id), None).await?;
     get_post(db, me, PostId(share.id)).await
 }
 
@@ -368,8 +401,9 @@ pub async fn update_post<C: ConnectionTrait>(
     active.visibility = Set(visibility.as_str().to_owned());
     active.edited_at_ms = Set(Some(now_ms()));
     active.update(db).await?;
-    store_mentions(db, user, Some(id.0), None, &body).await?;
+    let mentioned = store_mentions(db, user, Some(id.0), None, &body).await?;
     hub.publish(old_audience, LiveEvent::PostUpdated { post_id: id });
+    notifications::notify_mentions(db, hub, user, &mentioned, id, None).await?;
     get_post(db, user, id).await
 }
 

@@ -6,7 +6,9 @@ use crate::error::AppResult;
 use crate::events::LiveEvent;
 use crate::hub::EventHub;
 use crate::ids::{PostId, UserId};
+use crate::models::NotificationKind;
 use crate::models::{ReactionKind, ReactionSummary, Reactor};
+use crate::services::notifications::{self, Notice};
 use crate::services::posts::{audience, reaction_summaries, visible_post};
 use crate::services::social::cards;
 use crate::services::visibility::visibility_of;
@@ -55,6 +57,20 @@ pub async fn react<C: ConnectionTrait>(
         audience(db, UserId(row.author_id), visibility_of(&row)).await?,
         LiveEvent::ReactionsChanged { post_id: post },
     );
+    if kind.is_some() {
+        notifications::notify(
+            db,
+            hub,
+            [Notice::post(
+                NotificationKind::Reaction,
+                me,
+                UserId(row.author_id),
+                post,
+                None,
+            )],
+        )
+        .await?;
+    }
     Ok(reaction_summaries(db, me, &[post.0])
         .await?
         .remove(&post.0)

@@ -13,16 +13,19 @@
 
 use crate::db::entities::{blocks, follows, friendships, users};
 use crate::error::{AppError, AppResult};
+use crate::hub::EventHub;
 use crate::ids::UserId;
 use crate::models::{
-    FriendState, FriendsOverview, PEOPLE_PAGE_SIZE, PeoplePage, PersonCard, Relationship,
+    FriendState, FriendsOverview, NotificationKind, PEOPLE_PAGE_SIZE, PeoplePage, PersonCard,
+    Relationship,
 };
+use crate::services::notifications::{self, Notice};
 use crate::time_fmt::{exact_time, now_ms};
 use friendships::{ACCEPTED, DECLINED, PENDING};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -262,11 +265,12 @@ async fn make_friends<C: ConnectionTrait>(db: &C, row: friendships::Model) -> Ap
 /// or within 30 days of a declined one (the message says when).
 pub async fn send_request(
     db: &DatabaseConnection,
+    hub: &EventHub,
     from: UserId,
     to: UserId,
 ) -> AppResult<FriendState> {
     ensure_can_interact(db, from, to).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let now = now_ms();
     let state = match friendship_row(&txn, from, to).await? {
         Some(f) if f.status == ACCEPTED => return Err(conflict("You're already friends.")),
@@ -310,6 +314,12 @@ pub async fn send_request(
         }
     };
     txn.commit().await?;
+    let kind = if state == FriendState::Friends {
+        NotificationKind::FriendAccepted
+    } else {
+        NotificationKind::FriendRequest
+    };
+    notifications::notify(db, hub, [Notice::person(kind, from, to)]).await?;
     Ok(state)
 }
 
@@ -343,13 +353,25 @@ pub async fn cancel_request<C: ConnectionTrait>(db: &C, from: UserId, to: UserId
 /// trying to accept one's own request).
 pub async fn accept_request(
     db: &DatabaseConnection,
+    hub: &EventHub,
     me: UserId,
     requester: UserId,
 ) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let f = pending_from(&txn, requester, me).await?;
     make_friends(&txn, f).await?;
     txn.commit().await?;
+    notifications::resolve_friend_request(db, hub, me, requester).await?;
+    notifications::notify(
+        db,
+        hub,
+        [Notice::person(
+            NotificationKind::FriendAccepted,
+            me,
+            requester,
+        )],
+    )
+    .await?;
     Ok(())
 }
 
@@ -359,6 +381,7 @@ pub async fn accept_request(
 /// `Conflict` when `requester` has no pending request to `me`.
 pub async fn decline_request<C: ConnectionTrait>(
     db: &C,
+    hub: &EventHub,
     me: UserId,
     requester: UserId,
 ) -> AppResult<()> {
@@ -367,7 +390,7 @@ pub async fn decline_request<C: ConnectionTrait>(
     active.status = Set(DECLINED.to_owned());
     active.updated_at_ms = Set(now_ms());
     friendships::Entity::update(active).exec(db).await?;
-    Ok(())
+    notifications::resolve_friend_request(db, hub, me, requester).await
 }
 
 /// Ends the friendship of `me` and `other`, and both follows.
@@ -375,7 +398,7 @@ pub async fn decline_request<C: ConnectionTrait>(
 /// # Errors
 /// `Conflict` when they aren't friends.
 pub async fn unfriend(db: &DatabaseConnection, me: UserId, other: UserId) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     match friendship_row(&txn, me, other).await? {
         Some(f) if f.status == ACCEPTED => {
             friendships::Entity::delete_by_id((f.user_a_id, f.user_b_id))
@@ -420,7 +443,7 @@ pub async fn block(db: &DatabaseConnection, me: UserId, other: UserId) -> AppRes
     if users::Entity::find_by_id(other.0).one(db).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     blocks::Entity::insert(blocks::ActiveModel {
         blocker_id: Set(me.0),
         blocked_id: Set(other.0),

@@ -225,3 +225,57 @@ pub fn session_cookie(resp: &reqwest::Response) -> Option<String> {
         .find(|v| v.starts_with(&format!("{}=", server::SESSION_COOKIE)))
         .map(str::to_owned)
 }
+
+/// A signed-up person with their own cookie jar, and the raw
+/// `name=value` session cookie for hand-made (WebSocket) requests.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub client: reqwest::Client,
+    pub id: app::ids::UserId,
+    pub username: String,
+    pub display_name: String,
+    pub cookie: String,
+}
+
+impl TestApp {
+    /// Signs up `name` with a fresh client.
+    pub async fn person(&self, name: &str) -> Person {
+        let client = new_client();
+        let resp = self.sign_up_raw(&client, &TestUser::new(name)).await;
+        let cookie = session_cookie(&resp)
+            .expect("session cookie")
+            .split(';')
+            .next()
+            .expect("pair")
+            .to_owned();
+        decode::<()>(resp).await.expect("sign up");
+        let me = self.me(&client).await;
+        Person {
+            client,
+            id: me.id,
+            username: me.username,
+            display_name: me.display_name,
+            cookie,
+        }
+    }
+
+    /// Calls server function `S` as `who` and decodes the result.
+    pub async fn call_as<S, T>(&self, who: &Person, form: &[(&str, &str)]) -> Result<T, AppError>
+    where
+        S: ServerFn,
+        T: serde::de::DeserializeOwned,
+    {
+        decode(self.call_with::<S>(&who.client, form).await).await
+    }
+
+    /// Makes `a` and `b` friends (`a` asks, `b` accepts).
+    pub async fn befriend(&self, a: &Person, b: &Person) {
+        let _: app::models::FriendState = self
+            .with_user::<app::server_fns::social::SendFriendRequest, _>(&a.client, b.id)
+            .await
+            .expect("friend request");
+        self.with_user::<app::server_fns::social::AcceptFriendRequest, ()>(&b.client, a.id)
+            .await
+            .expect("accept");
+    }
+}

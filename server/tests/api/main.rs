@@ -4,9 +4,11 @@
 
 mod accounts;
 mod authz;
+mod chat;
 mod helpers;
 mod live;
 mod migrations;
+mod notifications;
 mod posts;
 mod search;
 mod security;

@@ -1,5 +1,6 @@
 use crate::components::common::Avatar;
 use crate::contexts::auth_context::use_auth;
+use crate::contexts::chat_context::use_chat;
 use crate::server_fns::auth::LogOut;
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -26,6 +27,40 @@ fn nav_link(
     }
 }
 
+/// A top-bar link with an unread count: the badge shows the number (99+
+/// above 99) and the accessible name says it ("Messages (3 unread)").
+fn badge_link(
+    path: Memo<String>,
+    href: &'static str,
+    icon: &'static str,
+    label: &'static str,
+    count: Signal<u32>,
+) -> impl IntoView {
+    view! {
+        <a
+            class="nav-link"
+            href=href
+            title=label
+            aria-label=move || match count.get() {
+                0 => label.to_owned(),
+                n => format!("{label} ({n} unread)"),
+            }
+            aria-current=move || path.get().starts_with(href).then_some("page")
+        >
+            <span class="nav-icon" aria-hidden="true">{icon}</span>
+            <span class="nav-label">{label}</span>
+            <Show when=move || { count.get() > 0 }>
+                <span class="count-badge" aria-hidden="true">
+                    {move || match count.get() {
+                        n if n > 99 => "99+".to_owned(),
+                        n => n.to_string(),
+                    }}
+                </span>
+            </Show>
+        </a>
+    }
+}
+
 /// Brand; for a signed-in user the search box, "Friends", "People",
 /// "Settings", their profile link and "Log out".
 #[component]
@@ -33,6 +68,10 @@ pub fn TopBar() -> impl IntoView {
     let auth = use_auth();
     let query = use_query_map();
     let path = use_location().pathname;
+    let chat = use_chat();
+    let counts = move || chat.counts.get().and_then(Result::ok).unwrap_or_default();
+    let messages = Signal::derive(move || counts().messages);
+    let notifications = Signal::derive(move || counts().notifications);
     let log_out = ServerAction::<LogOut>::new();
     auth.refresh_after(log_out);
     // With JavaScript, land on the log-in page after logging out (without
@@ -64,6 +103,8 @@ pub fn TopBar() -> impl IntoView {
                                                 value=move || query.read().get("q").unwrap_or_default()
                                             />
                                         </Form>
+                                        {badge_link(path, "/messages", "💬", "Messages", messages)}
+                                        {badge_link(path, "/notifications", "🔔", "Notifications", notifications)}
                                         {nav_link(path, "/friends", "👥", "Friends")}
                                         {nav_link(path, "/people", "🧭", "People")}
                                         {nav_link(path, "/settings", "⚙️", "Settings")}

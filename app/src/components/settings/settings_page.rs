@@ -2,22 +2,25 @@ use crate::components::auth::SignInRequired;
 use crate::components::common::{ErrorNotice, PersonCard, action_error};
 use crate::components::social::user_action_form;
 use crate::error::AppError;
+use crate::server_fns::chat::get_live_settings;
 use crate::server_fns::social::{UnblockUser, list_blocked};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// `/settings`: the people the user blocked, each with "Unblock".
+/// `/settings`: privacy (read receipts, online status), and the people
+/// the user blocked, each with "Unblock".
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let unblock = ServerAction::<UnblockUser>::new();
     let error = action_error(unblock);
     let blocked = Resource::new(move || unblock.version().get(), |_| list_blocked());
+    let live_settings = Resource::new(|| (), |_| get_live_settings());
     view! {
         <Title text="Settings" />
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match blocked.await {
-                    Ok(people) => {
+                match (blocked.await, live_settings.await) {
+                    (Ok(people), Ok(settings)) => {
                         let list = if people.is_empty() {
                             view! { <p class="empty-note">"You haven't blocked anyone."</p> }.into_any()
                         } else {
@@ -40,6 +43,7 @@ pub fn SettingsPage() -> impl IntoView {
                         };
                         view! {
                             <h1 class="page-title">"Settings"</h1>
+                            <super::LiveSettingsForm settings />
                             <section class="card people-section" aria-labelledby="blocked-heading">
                                 <h2 id="blocked-heading">"Blocked people"</h2>
                                 <p class="hint">
@@ -51,8 +55,12 @@ pub fn SettingsPage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(AppError::Unauthorized) => view! { <SignInRequired /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    (Err(AppError::Unauthorized), _) | (_, Err(AppError::Unauthorized)) => {
+                        view! { <SignInRequired /> }.into_any()
+                    }
+                    (Err(e), _) | (_, Err(e)) => {
+                        view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                    }
                 }
             })}
         </Transition>

@@ -1,5 +1,6 @@
 use super::{SocialActions, use_social_actions, user_action_form};
 use crate::components::auth::SignInRequired;
+use crate::components::chat::PresenceLabel;
 use crate::components::common::{ErrorNotice, PersonCard};
 use crate::error::AppError;
 use crate::models::{FriendsOverview, PersonCard as Person};
@@ -106,7 +107,7 @@ fn FriendsSections(
             heading="Your friends"
             empty_text="You haven't added any friends yet."
             people=overview.friends
-            buttons=|_, _| ().into_any()
+            buttons=|p, _| view! { <PresenceLabel user_id=p.id /> }.into_any()
             actions
         />
         <PeopleSection

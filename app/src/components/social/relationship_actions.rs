@@ -1,4 +1,5 @@
 use super::{SocialActions, user_action_form};
+use crate::components::chat::{MessageButton, PresenceLabel};
 use crate::components::common::{ErrorNotice, focus_within};
 use crate::models::{FriendState, ProfileView};
 use leptos::prelude::*;
@@ -35,6 +36,8 @@ pub fn RelationshipActions(
         }
         .into_any(),
         FriendState::Friends => view! {
+            <MessageButton user_id=uid />
+            <PresenceLabel user_id=uid />
             <details class="menu">
                 <summary class="button" role="button">"Friends ▾"</summary>
                 <div class="menu-panel">

@@ -29,6 +29,15 @@ pub struct Model {
     pub locked_until_ms: Option<i64>,
     /// Sign-up time, ms since epoch.
     pub created_at_ms: i64,
+    /// Whether others see when this user has read their messages (off
+    /// also hides others' receipts from this user, as Matrix's private
+    /// read receipts do).
+    pub send_read_receipts: bool,
+    /// Whether friends see this user's online status and last-seen time.
+    pub show_presence: bool,
+    /// When the user's last open tab closed (after the grace period), ms
+    /// since epoch; `None` before the first visit.
+    pub last_seen_at_ms: Option<i64>,
 }
 
 /// Relations of `users`.

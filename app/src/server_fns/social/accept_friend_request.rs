@@ -10,5 +10,8 @@ use leptos::prelude::*;
 pub async fn accept_friend_request(user_id: UserId) -> Result<(), AppError> {
     use crate::{auth, services::social, state::app_state};
     let me = auth::require_user().await?;
-    social::accept_request(&app_state()?.db, me, user_id).await
+    {
+        let state = app_state()?;
+        social::accept_request(&state.db, &state.hub, me, user_id).await
+    }
 }

@@ -10,5 +10,6 @@ use leptos::prelude::*;
 pub async fn decline_friend_request(user_id: UserId) -> Result<(), AppError> {
     use crate::{auth, services::social, state::app_state};
     let me = auth::require_user().await?;
-    social::decline_request(&app_state()?.db, me, user_id).await
+    let state = app_state()?;
+    social::decline_request(&state.db, &state.hub, me, user_id).await
 }

@@ -11,5 +11,8 @@ use leptos::prelude::*;
 pub async fn send_friend_request(user_id: UserId) -> Result<FriendState, AppError> {
     use crate::{auth, services::social, state::app_state};
     let me = auth::require_user().await?;
-    social::send_request(&app_state()?.db, me, user_id).await
+    {
+        let state = app_state()?;
+        social::send_request(&state.db, &state.hub, me, user_id).await
+    }
 }

@@ -1,0 +1,5 @@
+//! The notifications page (`/notifications`).
+
+mod notifications_page;
+
+pub use notifications_page::NotificationsPage;

@@ -1,0 +1,174 @@
+use crate::components::auth::SignInRequired;
+use crate::components::common::{Avatar, ErrorNotice, RelativeTime};
+use crate::contexts::live_context::use_live;
+use crate::error::AppError;
+use crate::events::LiveEvent;
+use crate::models::{NotificationKind, NotificationView};
+use crate::server_fns::notifications::{
+    DeleteNotification, MarkAllNotificationsRead, MarkNotificationRead, list_notifications,
+};
+use crate::server_fns::social::{AcceptFriendRequest, DeclineFriendRequest};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+
+/// `/notifications`: newest first, 20 per page with "Load more"; mark one
+/// or all read, delete, open the target (which marks it read), and accept
+/// or decline a friend request in place. Refetched live.
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let live = use_live();
+    let version = RwSignal::new(0_u64);
+    let mark = ServerAction::<MarkNotificationRead>::new();
+    let mark_all = ServerAction::<MarkAllNotificationsRead>::new();
+    let delete = ServerAction::<DeleteNotification>::new();
+    let accept = ServerAction::<AcceptFriendRequest>::new();
+    let decline = ServerAction::<DeclineFriendRequest>::new();
+    let first = Resource::new(move || version.get(), |_| list_notifications(None));
+    let more = RwSignal::new(Vec::<NotificationView>::new());
+    let next = RwSignal::new(None::<String>);
+    live.on_event(move |event| {
+        if matches!(
+            event,
+            LiveEvent::NotificationsChanged | LiveEvent::Resync { .. }
+        ) {
+            version.update(|n| *n += 1);
+        }
+    });
+    for v in [accept.version(), decline.version()] {
+        Effect::new(move |prev: Option<usize>| {
+            let now = v.get();
+            if prev.is_some_and(|p| p != now) {
+                version.update(|n| *n += 1);
+            }
+            now
+        });
+    }
+    let error = Signal::derive(move || {
+        [
+            mark.value().get(),
+            mark_all.value().get(),
+            delete.value().get(),
+            accept.value().get(),
+            decline.value().get(),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(Result::err)
+    });
+    let load_more = move |_| {
+        let Some(cursor) = next.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = list_notifications(Some(cursor)).await {
+                more.update(|m| m.extend(page.items));
+                next.set(page.next_cursor);
+            }
+        });
+    };
+    let actions = RowActions {
+        mark,
+        delete,
+        accept,
+        decline,
+    };
+    view! {
+        <Title text="Notifications" />
+        <div class="page-head">
+            <h1 class="page-title">"Notifications"</h1>
+            <button type="button" class="button" on:click=move |_| { mark_all.dispatch(MarkAllNotificationsRead {}); }>
+                "Mark all as read"
+            </button>
+        </div>
+        <ErrorNotice error />
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match first.await {
+                    Err(AppError::Unauthorized) => view! { <SignInRequired /> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(page) if page.items.is_empty() => view! {
+                        <p class="card empty-note">"No notifications yet."</p>
+                    }
+                    .into_any(),
+                    Ok(page) => {
+                        more.set(Vec::new());
+                        next.set(page.next_cursor.clone());
+                        view! {
+                            <ul class="card notifications" aria-label="Notifications">
+                                {page.items.into_iter().map(|n| view! { <NotificationRow n actions /> }).collect_view()}
+                                <For each=move || more.get() key=|n| n.id let:n>
+                                    <NotificationRow n actions />
+                                </For>
+                            </ul>
+                            <Show when=move || next.get().is_some()>
+                                <button type="button" class="button load-more" on:click=load_more>"Load more"</button>
+                            </Show>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct RowActions {
+    mark: ServerAction<MarkNotificationRead>,
+    delete: ServerAction<DeleteNotification>,
+    accept: ServerAction<AcceptFriendRequest>,
+    decline: ServerAction<DeclineFriendRequest>,
+}
+
+#[component]
+fn NotificationRow(n: NotificationView, actions: RowActions) -> impl IntoView {
+    let navigate = use_navigate();
+    let id = n.id;
+    let href = n.target.href();
+    let text = n.text();
+    let read = n.read;
+    let actor = n.actor.id;
+    let open = {
+        let href = href.clone();
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            if !read {
+                actions.mark.dispatch(MarkNotificationRead {
+                    notification_id: id,
+                });
+            }
+            navigate(&href, Default::default());
+        }
+    };
+    view! {
+        <li class="notification" class:unread=!read>
+            <a class="notification-link" href=href on:click=open>
+                <Avatar src=n.actor.avatar_url.clone() size=40 />
+                <span class="notification-main">
+                    <span class="notification-text">{text}</span>
+                    <RelativeTime ms=n.updated_at_ms />
+                    {(!read).then(|| view! { <span class="visually-hidden">" (unread)"</span> })}
+                </span>
+            </a>
+            <div class="notification-tools">
+                {(n.kind == NotificationKind::FriendRequest && n.request_pending).then(|| view! {
+                    <button type="button" class="button primary" on:click=move |_| {
+                        actions.accept.dispatch(AcceptFriendRequest { user_id: actor });
+                    }>"Accept"</button>
+                    <button type="button" class="button" on:click=move |_| {
+                        actions.decline.dispatch(DeclineFriendRequest { user_id: actor });
+                    }>"Decline"</button>
+                })}
+                {(!read).then(|| view! {
+                    <button type="button" class="link-button" on:click=move |_| {
+                        actions.mark.dispatch(MarkNotificationRead { notification_id: id });
+                    }>"Mark as read"</button>
+                })}
+                <button type="button" class="link-button danger" aria-label="Delete notification" on:click=move |_| {
+                    actions.delete.dispatch(DeleteNotification { notification_id: id });
+                }>"Delete"</button>
+            </div>
+        </li>
+    }
+}

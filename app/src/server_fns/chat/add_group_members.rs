@@ -1,0 +1,18 @@
+use crate::error::AppError;
+use crate::ids::{ConversationId, UserId};
+use leptos::prelude::*;
+
+/// Adds friends of yours to a group you are in.
+///
+/// # Errors
+/// `Unauthorized`; `NotFound` unless a member; `Forbidden` unless a group; `Validation` for non-friends.
+#[server]
+pub async fn add_group_members(
+    conversation_id: ConversationId,
+    members: Vec<UserId>,
+) -> Result<(), AppError> {
+    use crate::{auth, services::chat, state::app_state};
+    let me = auth::require_user().await?;
+    let state = app_state()?;
+    chat::add_members(&state.db, &state.hub, me, conversation_id, &members).await
+}

@@ -1,0 +1,15 @@
+use crate::error::AppError;
+use crate::ids::ConversationId;
+use leptos::prelude::*;
+
+/// Creates a public room, listed in the directory, with you as admin.
+///
+/// # Errors
+/// `Unauthorized`; `Validation` on `name`.
+#[server]
+pub async fn create_room(name: String) -> Result<ConversationId, AppError> {
+    use crate::{auth, services::chat, state::app_state};
+    let me = auth::require_user().await?;
+    let state = app_state()?;
+    chat::create_room(&state.db, &state.hub, me, &name).await
+}

@@ -1,0 +1,15 @@
+use crate::error::AppError;
+use crate::ids::ConversationId;
+use leptos::prelude::*;
+
+/// Joins a public room.
+///
+/// # Errors
+/// `Unauthorized`; `NotFound` unless it is a room.
+#[server]
+pub async fn join_room(conversation_id: ConversationId) -> Result<(), AppError> {
+    use crate::{auth, services::chat, state::app_state};
+    let me = auth::require_user().await?;
+    let state = app_state()?;
+    chat::join_room(&state.db, &state.hub, me, conversation_id).await
+}

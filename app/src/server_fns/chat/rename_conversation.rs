@@ -1,0 +1,18 @@
+use crate::error::AppError;
+use crate::ids::ConversationId;
+use leptos::prelude::*;
+
+/// Renames a group or room you administer.
+///
+/// # Errors
+/// `Unauthorized`; `NotFound`; `Forbidden` unless admin; `Validation` on `name`.
+#[server]
+pub async fn rename_conversation(
+    conversation_id: ConversationId,
+    name: String,
+) -> Result<(), AppError> {
+    use crate::{auth, services::chat, state::app_state};
+    let me = auth::require_user().await?;
+    let state = app_state()?;
+    chat::rename(&state.db, &state.hub, me, conversation_id, &name).await
+}

@@ -1,0 +1,19 @@
+use crate::error::AppError;
+use crate::ids::ConversationId;
+use crate::models::MessageView;
+use leptos::prelude::*;
+
+/// Sends a message; answers once it is stored. Every member's open tabs get it live.
+///
+/// # Errors
+/// `Unauthorized`; `NotFound` unless a member; `Forbidden` in a one-to-one chat with someone no longer a friend; `Validation` on `body` (1–4,000 characters).
+#[server]
+pub async fn send_message(
+    conversation_id: ConversationId,
+    body: String,
+) -> Result<MessageView, AppError> {
+    use crate::{auth, services::chat, state::app_state};
+    let me = auth::require_user().await?;
+    let state = app_state()?;
+    chat::send_message(&state.db, &state.hub, me, conversation_id, &body).await
+}

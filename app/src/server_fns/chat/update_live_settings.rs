@@ -1,0 +1,29 @@
+use crate::error::AppError;
+use crate::models::LiveSettings;
+use leptos::prelude::*;
+
+/// Saves your read-receipt and presence settings.
+///
+/// # Errors
+/// `Unauthorized`.
+#[server]
+pub async fn update_live_settings(
+    send_read_receipts: bool,
+    show_presence: bool,
+) -> Result<LiveSettings, AppError> {
+    use crate::{auth, state::app_state};
+    let me = auth::require_user().await?;
+    let state = app_state()?;
+    state
+        .presence
+        .update_settings(
+            &state.db,
+            &state.hub,
+            me,
+            LiveSettings {
+                send_read_receipts,
+                show_presence,
+            },
+        )
+        .await
+}

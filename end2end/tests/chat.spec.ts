@@ -1,0 +1,250 @@
+import { expect, test as base, type Browser, type Page } from '@playwright/test';
+import {
+  befriend,
+  logIn,
+  makeUser,
+  open,
+  openProfile,
+  sendFriendRequest,
+  signUp,
+  submitTo,
+  uniqueText,
+  type User,
+  waitForLive,
+} from './helpers';
+
+/**
+ * Chat, presence and notifications with two or three people, each in a
+ * browser context of their own.
+ */
+const test = base.extend<{ pageB: Page }>({
+  pageB: async ({ browser }, use) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await use(page);
+    await context.close().catch(() => {});
+  },
+});
+
+/** The top bar's "Messages" link, whose name carries the unread count. */
+function messagesLink(page: Page) {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Messages/ });
+}
+
+function bellLink(page: Page) {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Notifications/ });
+}
+
+/** The message list of the open conversation. */
+function messageList(page: Page) {
+  return page.getByRole('list', { name: 'Messages' });
+}
+
+/** From the profile of friend `other`, "Message" opens our conversation. */
+async function openChatWith(page: Page, other: User): Promise<void> {
+  await openProfile(page, other);
+  await page.getByRole('button', { name: 'Message', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: other.displayName })).toBeVisible();
+  await expect(page).toHaveURL(/\/messages\/\d+$/);
+  await waitForLive(page);
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await submitTo(page, 'send_message', () => page.getByRole('button', { name: 'Send', exact: true }).click());
+}
+
+async function twoFriends(page: Page, pageB: Page): Promise<[User, User]> {
+  const a = makeUser();
+  const b = makeUser();
+  await signUp(page, a);
+  await signUp(pageB, b);
+  await befriend(page, a, pageB, b);
+  return [a, b];
+}
+
+test('a message arrives live, typing shows and clears, "Seen" appears and the unread badge clears', async ({
+  page,
+  pageB,
+}) => {
+  test.setTimeout(90_000);
+  const [a, b] = await twoFriends(page, pageB);
+  await open(pageB, '/');
+  await waitForLive(pageB);
+  await expect(messagesLink(pageB)).toHaveAccessibleName('Messages');
+
+  await openChatWith(page, b);
+  const first = uniqueText('Hello there');
+  await send(page, first);
+  await expect(messageList(page).getByText(first)).toBeVisible();
+
+  // B, elsewhere on the site, gets the badge live; the mailbox shows the conversation.
+  await expect(messagesLink(pageB)).toHaveAccessibleName('Messages (1 unread)');
+  await messagesLink(pageB).click();
+  const row = pageB.getByRole('list', { name: 'Conversations' }).getByRole('listitem').filter({ hasText: a.displayName });
+  await expect(row).toContainText(first);
+  await expect(row).toContainText('1 unread');
+  await row.getByRole('link').click();
+  await expect(messageList(pageB).getByText(first)).toBeVisible();
+  await waitForLive(pageB);
+
+  // Opening it marks it read: A sees "Seen", B's badge clears.
+  await expect(messageList(page).getByText('Seen', { exact: true })).toBeVisible();
+  await expect(messagesLink(pageB)).toHaveAccessibleName('Messages');
+
+  // Typing: shown to B while A types, gone 5 s after A stops.
+  await page.getByLabel('Message', { exact: true }).fill('typing something');
+  await expect(pageB.getByText(`${a.displayName} is typing…`)).toBeVisible();
+  await expect(pageB.getByText(`${a.displayName} is typing…`)).toBeHidden({ timeout: 8_000 });
+
+  // A new message reaches B's open conversation in under a second, no reload.
+  await pageB.evaluate(() => {
+    (window as unknown as { __marker: number }).__marker = 1;
+  });
+  const second = uniqueText('Second message');
+  await page.getByLabel('Message', { exact: true }).fill(second);
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(messageList(pageB).getByText(second)).toBeVisible({ timeout: 1_000 });
+  expect(await pageB.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(1);
+  // B reads it there and then, so "Seen" follows A's newest message.
+  await expect(
+    messageList(page).getByRole('listitem').filter({ hasText: second }).getByText('Seen', { exact: true }),
+  ).toBeVisible();
+});
+
+test('a group shows "Seen by 2" once both others read, and edits and deletions reach everyone', async ({
+  page,
+  pageB,
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const [a, b] = await twoFriends(page, pageB);
+  const contextC = await browser.newContext();
+  const pageC = await contextC.newPage();
+  const c = makeUser();
+  await signUp(pageC, c);
+  await befriend(page, a, pageC, c);
+
+  const name = uniqueText('Family');
+  await open(page, '/messages/new');
+  await page.getByLabel('Group name').fill(name);
+  await page.getByRole('group', { name: 'Members' }).getByLabel(b.displayName).check();
+  await page.getByRole('group', { name: 'Members' }).getByLabel(c.displayName).check();
+  await page.getByRole('button', { name: 'Create group' }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await waitForLive(page);
+  const text = uniqueText('Dinner on Sunday?');
+  await send(page, text);
+
+  for (const other of [pageB, pageC]) {
+    await open(other, '/notifications');
+    await expect(other.getByText(`${a.displayName} added you to “${name}”`)).toBeVisible();
+    await open(other, '/messages');
+    await other.getByRole('link', { name: new RegExp(name) }).click();
+    await expect(messageList(other).getByText(text)).toBeVisible();
+    await waitForLive(other);
+  }
+  await expect(messageList(page).getByText('Seen by 2', { exact: true })).toBeVisible();
+
+  const mine = messageList(page).getByRole('listitem').filter({ hasText: text });
+  await mine.getByRole('button', { name: 'Edit', exact: true }).click();
+  await page.getByLabel('Edit message').fill(`${text} (7 pm)`);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(messageList(pageB).getByText(`${text} (7 pm)`)).toBeVisible();
+  await expect(messageList(pageB).getByText('(edited)')).toBeVisible();
+  await mine.getByRole('button', { name: 'Delete', exact: true }).click();
+  await mine.getByRole('button', { name: 'Delete message', exact: true }).click();
+  await expect(messageList(pageC).getByText('This message was deleted')).toBeVisible();
+  await expect(messageList(pageC).getByText(text)).toHaveCount(0);
+  await contextC.close();
+});
+
+test('B, away while A sends two messages, sees both exactly once on return', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  const contextB = await browser.newContext();
+  const pageB = await contextB.newPage();
+  const [, b] = await twoFriends(page, pageB);
+  await openChatWith(page, b);
+  const hello = uniqueText('Before you go');
+  await send(page, hello);
+  await open(pageB, '/messages');
+  await pageB.getByRole('list', { name: 'Conversations' }).getByRole('link').first().click();
+  await expect(messageList(pageB).getByText(hello)).toBeVisible();
+  await contextB.close();
+
+  const one = uniqueText('First while away');
+  const two = uniqueText('Second while away');
+  await send(page, one);
+  await send(page, two);
+
+  const back = await (await browser.newContext()).newPage();
+  await logIn(back, b);
+  await expect(messagesLink(back)).toHaveAccessibleName('Messages (2 unread)');
+  await messagesLink(back).click();
+  await back.getByRole('list', { name: 'Conversations' }).getByRole('link').first().click();
+  await waitForLive(back);
+  for (const text of [hello, one, two]) {
+    await expect(messageList(back).getByText(text)).toHaveCount(1);
+  }
+  await expect(messageList(back).getByRole('listitem')).toHaveCount(3);
+  await back.context().close();
+});
+
+test('presence: a friend shows online while their tab is open, then last seen after the grace period', async ({
+  page,
+  browser,
+}) => {
+  // Offline is announced 30 s after the last tab closes.
+  test.setTimeout(150_000);
+  const contextB = await browser.newContext();
+  const pageB = await contextB.newPage();
+  const [, b] = await twoFriends(page, pageB);
+  await open(page, '/friends');
+  await waitForLive(page);
+  const friendRow = page
+    .getByRole('region', { name: 'Your friends', exact: true })
+    .getByRole('listitem')
+    .filter({ hasText: b.displayName });
+  await expect(friendRow.getByText('Online', { exact: true })).toBeVisible();
+
+  await contextB.close();
+  await expect(friendRow.getByText(/^Last seen/)).toBeVisible({ timeout: 45_000 });
+  await expect(friendRow.getByText('Online', { exact: true })).toHaveCount(0);
+
+  const back = await (await browser.newContext()).newPage();
+  await logIn(back, b);
+  await waitForLive(back);
+  await expect(friendRow.getByText('Online', { exact: true })).toBeVisible();
+  await back.context().close();
+});
+
+test('a friend request notification arrives live and can be accepted from it', async ({ page, pageB }) => {
+  test.setTimeout(90_000);
+  const a = makeUser();
+  const b = makeUser();
+  await signUp(page, a);
+  await signUp(pageB, b);
+  await open(pageB, '/notifications');
+  await waitForLive(pageB);
+  await expect(bellLink(pageB)).toHaveAccessibleName('Notifications');
+
+  await sendFriendRequest(page, b);
+  await expect(bellLink(pageB)).toHaveAccessibleName('Notifications (1 unread)');
+  const item = pageB
+    .getByRole('list', { name: 'Notifications' })
+    .getByRole('listitem')
+    .filter({ hasText: `${a.displayName} sent you a friend request` });
+  await expect(item).toBeVisible();
+  await submitTo(pageB, 'accept_friend_request', () =>
+    item.getByRole('button', { name: 'Accept', exact: true }).click(),
+  );
+  await expect(item.getByRole('button', { name: 'Accept', exact: true })).toHaveCount(0);
+  await expect(bellLink(pageB)).toHaveAccessibleName('Notifications');
+
+  await open(pageB, '/friends');
+  await expect(
+    pageB.getByRole('region', { name: 'Your friends', exact: true }).getByText(a.displayName),
+  ).toBeVisible();
+  await open(page, '/notifications');
+  await expect(page.getByText(`${b.displayName} accepted your friend request`)).toBeVisible();
+});
