@@ -1,4 +1,4 @@
-import { expect, test as base, type Browser, type Page } from '@playwright/test';
+import { expect, test as base, type Page, type WebSocketRoute } from '@playwright/test';
 import {
   befriend,
   logIn,
@@ -188,6 +188,53 @@ test('B, away while A sends two messages, sees both exactly once on return', asy
   }
   await expect(messageList(back).getByRole('listitem')).toHaveCount(3);
   await back.context().close();
+});
+
+test('when B\'s socket drops, the tab reconnects and shows the messages it missed exactly once, without a reload', async ({
+  page,
+  pageB,
+}) => {
+  test.setTimeout(90_000);
+  // B's live socket goes through a proxy we can cut: while `online` is
+  // false, reconnection attempts are refused.
+  let online = true;
+  let current: WebSocketRoute | undefined;
+  await pageB.routeWebSocket(/\/ws/, (ws) => {
+    if (!online) {
+      ws.close();
+      return;
+    }
+    ws.connectToServer();
+    current = ws;
+  });
+  const [a, b] = await twoFriends(page, pageB);
+  await openChatWith(page, b);
+  const before = uniqueText('Before the drop');
+  await send(page, before);
+  await open(pageB, '/messages');
+  await pageB.getByRole('list', { name: 'Conversations' }).getByRole('link').first().click();
+  await expect(messageList(pageB).getByText(before)).toBeVisible();
+  await waitForLive(pageB);
+  await pageB.evaluate(() => {
+    (window as unknown as { __marker: number }).__marker = 1;
+  });
+
+  online = false;
+  await current?.close();
+  await expect(pageB.locator('body')).toHaveAttribute('data-live', 'disconnected');
+  const one = uniqueText('Missed one');
+  const two = uniqueText('Missed two');
+  await send(page, one);
+  await send(page, two);
+  await expect(messageList(pageB).getByText(one)).toHaveCount(0);
+
+  online = true;
+  await waitForLive(pageB);
+  for (const text of [before, one, two]) {
+    await expect(messageList(pageB).getByText(text)).toHaveCount(1);
+  }
+  await expect(messageList(pageB).getByRole('listitem').filter({ hasText: a.displayName })).toHaveCount(3);
+  expect(await pageB.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(1);
 });
 
 test('presence: a friend shows online while their tab is open, then last seen after the grace period', async ({

@@ -38,8 +38,10 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest frame accepted from a browser.
 pub const MAX_INCOMING_BYTES: usize = 4 * 1024;
 /// Typing signals per conversation and socket are relayed at most this
-/// often (browsers send one every 3 s while typing).
-pub const TYPING_MIN_INTERVAL: Duration = Duration::from_millis(1_500);
+/// often. Browsers send one every 3 s while typing, and one at once when
+/// typing resumes after sending, which may be soon after the last: the
+/// limit only stops a misbehaving client from flooding the members.
+pub const TYPING_MIN_INTERVAL: Duration = Duration::from_millis(500);
 
 /// State of the `/ws` route.
 #[derive(Clone, Debug)]

@@ -1,10 +1,11 @@
 //! The top bar's unread badges and friends' presence, kept current by live
-//! events. The badge counts come from the server (a page loaded later
-//! shows the same numbers); events only say when to refetch.
+//! events. Both are fetched in the browser once it has hydrated (so the
+//! server-rendered HTML and the hydrating page agree) and refetched when an
+//! event says they changed: the server stays the source of truth, and a
+//! page loaded later shows the same numbers.
 
 use crate::contexts::auth_context::use_auth;
 use crate::contexts::live_context::use_live;
-use crate::error::AppError;
 use crate::events::LiveEvent;
 use crate::ids::UserId;
 use crate::models::{Presence, UnreadCounts};
@@ -15,30 +16,38 @@ use std::collections::HashMap;
 /// Provided by [`provide_chat_context`]; read with [`use_chat`].
 #[derive(Clone, Copy)]
 pub struct ChatContext {
-    /// Unread messages and notifications.
-    pub counts: Resource<Result<UnreadCounts, AppError>>,
+    /// Unread messages and notifications (zero until fetched).
+    pub counts: RwSignal<UnreadCounts>,
     /// Presence of friends who show it, by user (browser only; empty on
     /// the server).
     pub presence: RwSignal<HashMap<UserId, Presence>>,
-    changes: RwSignal<u64>,
+    /// Bumped per counts request; only the latest answer is kept.
+    requests: StoredValue<u64>,
 }
 
 impl ChatContext {
-    /// Refetches the badge counts.
+    /// Refetches the badge counts (browser only).
     pub fn refresh_counts(&self) {
-        self.changes.update(|n| *n += 1);
+        let (counts, requests) = (self.counts, self.requests);
+        requests.update_value(|n| *n += 1);
+        let this_request = requests.get_value();
+        leptos::task::spawn_local(async move {
+            if let Ok(c) = get_unread_counts().await
+                && requests.get_value() == this_request
+            {
+                counts.set(c);
+            }
+        });
     }
 }
 
 /// Creates the context: the counts resource, and in the browser the
 /// presence map and the live subscriptions that keep both current.
 pub fn provide_chat_context() {
-    let changes = RwSignal::new(0_u64);
-    let counts = Resource::new(move || changes.get(), |_| get_unread_counts());
     let chat = ChatContext {
-        counts,
+        counts: RwSignal::new(UnreadCounts::default()),
         presence: RwSignal::new(HashMap::new()),
-        changes,
+        requests: StoredValue::new(0),
     };
     provide_context(chat);
     let auth = use_auth();
@@ -73,17 +82,16 @@ pub fn provide_chat_context() {
         }),
         _ => {}
     });
-    // Load presence when signed in, and again after every reconnect (the
+    // Load both when signed in, and again after every reconnect (presence
     // changes missed meanwhile were ephemeral).
     Effect::new(move |_| {
         let signed_in = matches!(auth.user.get(), Some(Ok(Some(_))));
-        let reconnects = live.reconnects.get();
+        live.reconnects.track();
         if !signed_in {
+            chat.counts.set(UnreadCounts::default());
             return;
         }
-        if reconnects > 0 {
-            chat.refresh_counts();
-        }
+        chat.refresh_counts();
         leptos::task::spawn_local(async move {
             if let Ok(list) = crate::server_fns::chat::get_friends_presence().await {
                 chat.presence

@@ -280,8 +280,10 @@ pub async fn list<C: ConnectionTrait>(
     me: UserId,
     cursor: Option<&str>,
 ) -> AppResult<NotificationsPage> {
+    let hidden = blocked_ids(db, me).await?;
     let mut query = notifications::Entity::find()
         .filter(notifications::Column::RecipientId.eq(me.0))
+        .filter(notifications::Column::ActorId.is_not_in(hidden.iter().map(|u| u.0)))
         .order_by_desc(notifications::Column::UpdatedAtMs)
         .order_by_desc(notifications::Column::Id)
         .limit(NOTIFICATIONS_PAGE_SIZE + 1);
@@ -301,7 +303,6 @@ pub async fn list<C: ConnectionTrait>(
     let more = rows.len() as u64 > NOTIFICATIONS_PAGE_SIZE;
     rows.truncate(NOTIFICATIONS_PAGE_SIZE as usize);
     let next_cursor = more.then(|| rows.last().map(encode_cursor)).flatten();
-    let hidden = blocked_ids(db, me).await?;
     let people = authors(db, rows.iter().map(|r| r.actor_id)).await?;
     let names: HashMap<i64, String> = conversations::Entity::find()
         .filter(conversations::Column::Id.is_in(rows.iter().filter_map(|r| r.conversation_id)))
@@ -322,9 +323,6 @@ pub async fn list<C: ConnectionTrait>(
         .collect();
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
-        if hidden.contains(&UserId(row.actor_id)) {
-            continue;
-        }
         let (Some(kind), Some(actor)) = (
             NotificationKind::parse(&row.kind),
             people.get(&row.actor_id).cloned(),

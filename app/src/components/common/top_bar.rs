@@ -69,9 +69,8 @@ pub fn TopBar() -> impl IntoView {
     let query = use_query_map();
     let path = use_location().pathname;
     let chat = use_chat();
-    let counts = move || chat.counts.get().and_then(Result::ok).unwrap_or_default();
-    let messages = Signal::derive(move || counts().messages);
-    let notifications = Signal::derive(move || counts().notifications);
+    let messages = Signal::derive(move || chat.counts.get().messages);
+    let notifications = Signal::derive(move || chat.counts.get().notifications);
     let log_out = ServerAction::<LogOut>::new();
     auth.refresh_after(log_out);
     // With JavaScript, land on the log-in page after logging out (without
