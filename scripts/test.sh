@@ -30,6 +30,7 @@ cargo fmt --all -- --check
 step "clippy (ssr)"
 cargo clippy -p app --features ssr --all-targets -- -D warnings
 cargo clippy -p server --all-targets -- -D warnings
+cargo clippy -p bench --all-targets -- -D warnings
 
 step "clippy (hydrate, wasm32)"
 cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
@@ -37,6 +38,7 @@ cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-u
 step "unit and integration tests"
 cargo test -p app --features ssr
 cargo test -p server
+cargo test -p bench
 
 step "end-to-end (Playwright, Chromium)"
 cargo leptos build

@@ -79,21 +79,22 @@ pub async fn ws_handler(
     let after = resume.after.map(EventId);
     ws.max_message_size(MAX_INCOMING_BYTES)
         .on_upgrade(move |socket| async move {
-            let presence = std::sync::Arc::clone(&state.app.presence);
-            if let Err(e) = presence
-                .tab_opened(&state.app.db, &state.app.hub, user)
-                .await
-            {
-                tracing::error!(error = %e, "announcing presence");
-            }
             serve_socket(socket, &state.app, user, after).await;
-            presence.tab_closed(&state.app.db, &state.app.hub, user);
+            state
+                .app
+                .presence
+                .tab_closed(&state.app.db, &state.app.hub, user);
         })
 }
 
 async fn serve_socket(socket: WebSocket, state: &AppState, user: UserId, after: Option<EventId>) {
     // Register first: events published while the replay runs are queued.
     let mut conn = state.hub.connect(user);
+    // Announce after registering, so two friends connecting at once each
+    // hear the other come online.
+    if let Err(e) = state.presence.tab_opened(&state.db, &state.hub, user).await {
+        tracing::error!(error = %e, "announcing presence");
+    }
     let (mut sink, mut incoming) = socket.split();
     if send_event(&mut sink, None, LiveEvent::Hello { user_id: user })
         .await

@@ -1,0 +1,8 @@
+//! Load benchmarks for Hearth. Not tests: they run a real server (a child
+//! process) on loopback and print figures. See `docs/bench.md`.
+//!
+//! - [`live`]: the live chat benchmark behind the `live-bench` binary.
+//! - [`procfs`]: memory and CPU figures of a process, read from `/proc`.
+
+pub mod live;
+pub mod procfs;
