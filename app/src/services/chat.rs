@@ -141,6 +141,100 @@ async fn cannot_send<C: ConnectionTrait>(
     Ok(None)
 }
 
+/// Inserts a conversation created now by `me`.
+async fn insert_conversation(
+    txn: &DatabaseTransaction,
+    me: UserId,
+    kind: ConversationKind,
+    name: Option<String>,
+    direct_key: Option<String>,
+) -> Result<conversations::Model, sea_orm::DbErr> {
+    let now = now_ms();
+    conversations::ActiveModel {
+        kind: Set(kind.as_str().to_owned()),
+        name: Set(name),
+        created_by: Set(Some(me.0)),
+        direct_key: Set(direct_key),
+        created_at_ms: Set(now),
+        last_activity_ms: Set(now),
+        last_message_id: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+}
+
+/// Queues "`user` joined / left `conversation`" for that user's tabs.
+async fn membership_changed(
+    txn: &DatabaseTransaction,
+    out: &mut Outbox,
+    user: UserId,
+    conversation: ConversationId,
+    member: bool,
+) -> AppResult<()> {
+    out.add(
+        txn,
+        Target::User(user),
+        None,
+        LiveEvent::MembershipChanged {
+            conversation_id: conversation,
+            member,
+        },
+    )
+    .await
+    .map(drop)
+}
+
+/// Queues "`conversation`'s name or members changed" for its members.
+async fn conversation_changed(
+    txn: &DatabaseTransaction,
+    out: &mut Outbox,
+    conversation: ConversationId,
+) -> AppResult<()> {
+    out.add(
+        txn,
+        Target::Conversation(conversation),
+        None,
+        LiveEvent::ConversationChanged {
+            conversation_id: conversation,
+        },
+    )
+    .await
+    .map(drop)
+}
+
+/// Creates a group or room named `name` with `me` as its admin; returns it
+/// with `me`'s membership event queued in the returned outbox.
+async fn create_named(
+    txn: &DatabaseTransaction,
+    me: UserId,
+    kind: ConversationKind,
+    name: String,
+) -> AppResult<(conversations::Model, Outbox)> {
+    let conv = insert_conversation(txn, me, kind, Some(name), None).await?;
+    member_row(conv.id, me, MemberRole::Admin, conv.created_at_ms)
+        .insert(txn)
+        .await?;
+    let mut out = Outbox::default();
+    membership_changed(txn, &mut out, me, ConversationId(conv.id), true).await?;
+    Ok((conv, out))
+}
+
+/// Which of `users` share read receipts.
+async fn receipt_sharers<C: ConnectionTrait>(
+    db: &C,
+    users: impl IntoIterator<Item = i64>,
+) -> AppResult<Vec<i64>> {
+    Ok(users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .filter(users::Column::Id.is_in(users))
+        .filter(users::Column::SendReadReceipts.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Opens (or finds) the one-to-one conversation of `me` and `other`.
 ///
 /// # Errors
@@ -167,20 +261,9 @@ pub async fn open_direct(
     if let Some(c) = existing().await? {
         return Ok(ConversationId(c.id));
     }
-    let now = now_ms();
     let txn = crate::db::begin_write(db).await?;
-    let inserted = conversations::ActiveModel {
-        kind: Set(ConversationKind::Direct.as_str().to_owned()),
-        name: Set(None),
-        created_by: Set(Some(me.0)),
-        direct_key: Set(Some(key.clone())),
-        created_at_ms: Set(now),
-        last_activity_ms: Set(now),
-        last_message_id: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
+    let inserted =
+        insert_conversation(&txn, me, ConversationKind::Direct, None, Some(key.clone())).await;
     let conv = match inserted {
         Ok(conv) => conv,
         Err(_) => {
@@ -193,7 +276,7 @@ pub async fn open_direct(
         }
     };
     for user in [me, other] {
-        member_row(conv.id, user, MemberRole::Member, now)
+        member_row(conv.id, user, MemberRole::Member, conv.created_at_ms)
             .insert(&txn)
             .await?;
     }
@@ -233,16 +316,7 @@ async fn add_members_in(
         member_row(conv.id, user, MemberRole::Member, now)
             .insert(txn)
             .await?;
-        out.add(
-            txn,
-            Target::User(user),
-            None,
-            LiveEvent::MembershipChanged {
-                conversation_id: ConversationId(conv.id),
-                member: true,
-            },
-        )
-        .await?;
+        membership_changed(txn, out, user, ConversationId(conv.id), true).await?;
         notifications::record(
             txn,
             out,
@@ -272,34 +346,8 @@ pub async fn create_group(
         return Err(AppError::validation("members", "Pick at least one friend."));
     }
     let _order = hub.ordered().await;
-    let now = now_ms();
     let txn = crate::db::begin_write(db).await?;
-    let conv = conversations::ActiveModel {
-        kind: Set(ConversationKind::Group.as_str().to_owned()),
-        name: Set(Some(name)),
-        created_by: Set(Some(me.0)),
-        direct_key: Set(None),
-        created_at_ms: Set(now),
-        last_activity_ms: Set(now),
-        last_message_id: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    member_row(conv.id, me, MemberRole::Admin, now)
-        .insert(&txn)
-        .await?;
-    let mut out = Outbox::default();
-    out.add(
-        &txn,
-        Target::User(me),
-        None,
-        LiveEvent::MembershipChanged {
-            conversation_id: ConversationId(conv.id),
-            member: true,
-        },
-    )
-    .await?;
+    let (conv, mut out) = create_named(&txn, me, ConversationKind::Group, name).await?;
     add_members_in(&txn, &mut out, me, &conv, members).await?;
     txn.commit().await?;
     out.publish(hub);
@@ -318,34 +366,8 @@ pub async fn create_room(
 ) -> AppResult<ConversationId> {
     let name = validation::conversation_name(name)?;
     let _order = hub.ordered().await;
-    let now = now_ms();
     let txn = crate::db::begin_write(db).await?;
-    let conv = conversations::ActiveModel {
-        kind: Set(ConversationKind::Room.as_str().to_owned()),
-        name: Set(Some(name)),
-        created_by: Set(Some(me.0)),
-        direct_key: Set(None),
-        created_at_ms: Set(now),
-        last_activity_ms: Set(now),
-        last_message_id: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    member_row(conv.id, me, MemberRole::Admin, now)
-        .insert(&txn)
-        .await?;
-    let mut out = Outbox::default();
-    out.add(
-        &txn,
-        Target::User(me),
-        None,
-        LiveEvent::MembershipChanged {
-            conversation_id: ConversationId(conv.id),
-            member: true,
-        },
-    )
-    .await?;
+    let (conv, out) = create_named(&txn, me, ConversationKind::Room, name).await?;
     txn.commit().await?;
     out.publish(hub);
     Ok(ConversationId(conv.id))
@@ -375,25 +397,8 @@ pub async fn join_room(
         .insert(&txn)
         .await?;
     let mut out = Outbox::default();
-    out.add(
-        &txn,
-        Target::User(me),
-        None,
-        LiveEvent::MembershipChanged {
-            conversation_id: room,
-            member: true,
-        },
-    )
-    .await?;
-    out.add(
-        &txn,
-        Target::Conversation(room),
-        None,
-        LiveEvent::ConversationChanged {
-            conversation_id: room,
-        },
-    )
-    .await?;
+    membership_changed(&txn, &mut out, me, room, true).await?;
+    conversation_changed(&txn, &mut out, room).await?;
     txn.commit().await?;
     out.publish(hub);
     Ok(())
@@ -419,15 +424,7 @@ pub async fn add_members(
     let txn = crate::db::begin_write(db).await?;
     let mut out = Outbox::default();
     if add_members_in(&txn, &mut out, me, &conv, users).await? > 0 {
-        out.add(
-            &txn,
-            Target::Conversation(conversation),
-            None,
-            LiveEvent::ConversationChanged {
-                conversation_id: conversation,
-            },
-        )
-        .await?;
+        conversation_changed(&txn, &mut out, conversation).await?;
     }
     txn.commit().await?;
     out.publish(hub);
@@ -462,25 +459,8 @@ pub async fn remove_member(
         .exec(&txn)
         .await?;
     let mut out = Outbox::default();
-    out.add(
-        &txn,
-        Target::User(user),
-        None,
-        LiveEvent::MembershipChanged {
-            conversation_id: conversation,
-            member: false,
-        },
-    )
-    .await?;
-    out.add(
-        &txn,
-        Target::Conversation(conversation),
-        None,
-        LiveEvent::ConversationChanged {
-            conversation_id: conversation,
-        },
-    )
-    .await?;
+    membership_changed(&txn, &mut out, user, conversation, false).await?;
+    conversation_changed(&txn, &mut out, conversation).await?;
     txn.commit().await?;
     out.publish(hub);
     Ok(())
@@ -512,16 +492,7 @@ pub async fn leave(
         .all(&txn)
         .await?;
     let mut out = Outbox::default();
-    out.add(
-        &txn,
-        Target::User(me),
-        None,
-        LiveEvent::MembershipChanged {
-            conversation_id: conversation,
-            member: false,
-        },
-    )
-    .await?;
+    membership_changed(&txn, &mut out, me, conversation, false).await?;
     if rest.is_empty() && kind_of(&conv) == ConversationKind::Group {
         conversations::Entity::delete_by_id(conversation.0)
             .exec(&txn)
@@ -539,15 +510,7 @@ pub async fn leave(
             heir.role = Set(MemberRole::Admin.as_str().to_owned());
             heir.update(&txn).await?;
         }
-        out.add(
-            &txn,
-            Target::Conversation(conversation),
-            None,
-            LiveEvent::ConversationChanged {
-                conversation_id: conversation,
-            },
-        )
-        .await?;
+        conversation_changed(&txn, &mut out, conversation).await?;
     }
     txn.commit().await?;
     out.publish(hub);
@@ -579,15 +542,7 @@ pub async fn rename(
     active.name = Set(Some(name));
     active.update(&txn).await?;
     let mut out = Outbox::default();
-    out.add(
-        &txn,
-        Target::Conversation(conversation),
-        None,
-        LiveEvent::ConversationChanged {
-            conversation_id: conversation,
-        },
-    )
-    .await?;
+    conversation_changed(&txn, &mut out, conversation).await?;
     txn.commit().await?;
     out.publish(hub);
     Ok(())
@@ -886,14 +841,7 @@ pub async fn conversation_detail<C: ConnectionTrait>(
         None
     };
     let receipts = if sends_receipts(db, me).await? {
-        let sharing: Vec<i64> = users::Entity::find()
-            .select_only()
-            .column(users::Column::Id)
-            .filter(users::Column::Id.is_in(rows.iter().map(|m| m.user_id)))
-            .filter(users::Column::SendReadReceipts.eq(true))
-            .into_tuple()
-            .all(db)
-            .await?;
+        let sharing = receipt_sharers(db, rows.iter().map(|m| m.user_id)).await?;
         rows.iter()
             .filter(|m| m.user_id != me.0 && sharing.contains(&m.user_id))
             .map(|m| ReadMarker {
@@ -1082,14 +1030,7 @@ pub async fn mark_read(
     let mut audience = vec![me];
     if sends_receipts(db, me).await? {
         let members = member_ids(db, conversation).await?;
-        let sharing: Vec<i64> = users::Entity::find()
-            .select_only()
-            .column(users::Column::Id)
-            .filter(users::Column::Id.is_in(members.iter().map(|u| u.0)))
-            .filter(users::Column::SendReadReceipts.eq(true))
-            .into_tuple()
-            .all(db)
-            .await?;
+        let sharing = receipt_sharers(db, members.iter().map(|u| u.0)).await?;
         audience.extend(sharing.into_iter().map(UserId).filter(|u| *u != me));
     }
     hub.publish(
