@@ -40,6 +40,9 @@ pub enum AppError {
     /// The request conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
+    /// The upload is over its size limit; the message names the limit.
+    #[error("{0}")]
+    TooLarge(String),
     /// Something failed on the server; details are in the server log only.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -66,13 +69,15 @@ impl AppError {
     }
 
     /// The HTTP status a server function answers with for this error (RFC
-    /// 9110 §15; 429 from RFC 6585): 401, 403, 404, 409, 422, 429 or 500.
+    /// 9110 §15; 429 from RFC 6585): 401, 403, 404, 409, 413, 422, 429 or
+    /// 500.
     pub fn http_status(&self) -> u16 {
         match self {
             Self::Unauthorized | Self::InvalidCredentials => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
+            Self::TooLarge(_) => 413,
             Self::Validation { .. } => 422,
             Self::RateLimited { .. } => 429,
             Self::Internal | Self::Network => 500,

@@ -5,9 +5,11 @@ use crate::ids::{CommentId, EventId, PostId, UserId};
 use serde::{Deserialize, Serialize};
 
 pub mod chat;
+pub mod media;
 pub mod notifications;
 
 pub use chat::*;
+pub use media::*;
 pub use notifications::*;
 
 /// The signed-in user, as the top bar and composer need it.
@@ -19,8 +21,8 @@ pub struct CurrentUser {
     pub username: String,
     /// Name shown on posts and the profile.
     pub display_name: String,
-    /// Avatar image URL (a placeholder until uploads exist).
-    pub avatar_url: String,
+    /// Profile picture; `None` shows the placeholder.
+    pub avatar: Option<Photo>,
     /// The newest durable live event when this was read: a freshly loaded
     /// page opens its socket with `?after=` this id, so nothing that
     /// happened between rendering and connecting is missed.
@@ -36,8 +38,8 @@ pub struct Author {
     pub username: String,
     /// Display name.
     pub display_name: String,
-    /// Avatar image URL.
-    pub avatar_url: String,
+    /// Profile picture; `None` shows the placeholder.
+    pub avatar: Option<Photo>,
 }
 
 /// One post as the viewer may see it.
@@ -47,7 +49,7 @@ pub struct PostView {
     pub id: PostId,
     /// Who wrote it.
     pub author: Author,
-    /// Text, 1–5,000 characters, `\n` line breaks.
+    /// Text, 0–5,000 characters (empty only with photos), `\n` line breaks.
     pub body: String,
     /// Creation time, ms since epoch.
     pub created_at_ms: i64,
@@ -59,6 +61,8 @@ pub struct PostView {
     pub visibility: Visibility,
     /// Usernames mentioned in `body` (resolved when it was written).
     pub mentions: Vec<String>,
+    /// Photos, in the author's order (at most 10).
+    pub photos: Vec<Photo>,
     /// For a share: the shared post, or why it can't be shown.
     pub shared: Option<SharedPost>,
     /// Reaction counts and the viewer's own reaction.
@@ -87,6 +91,8 @@ pub struct EmbeddedPost {
     pub body: String,
     /// Usernames mentioned in `body`.
     pub mentions: Vec<String>,
+    /// Its photos.
+    pub photos: Vec<Photo>,
     /// Creation time, ms since epoch.
     pub created_at_ms: i64,
     /// Who may see it.
@@ -274,10 +280,10 @@ pub struct ProfileView {
     pub last_name: String,
     /// Bio, at most 300 characters.
     pub bio: String,
-    /// Avatar image URL.
-    pub avatar_url: String,
-    /// Cover image URL.
-    pub cover_url: String,
+    /// Profile picture; `None` shows the placeholder.
+    pub avatar: Option<Photo>,
+    /// Cover picture; `None` shows the placeholder.
+    pub cover: Option<Photo>,
     /// Joined, ms since epoch.
     pub joined_at_ms: i64,
     /// Whether the viewer owns this profile.
@@ -376,8 +382,8 @@ pub struct PersonCard {
     pub username: String,
     /// Display name.
     pub display_name: String,
-    /// Avatar image URL.
-    pub avatar_url: String,
+    /// Profile picture; `None` shows the placeholder.
+    pub avatar: Option<Photo>,
     /// Friends in common with the viewer, where computed.
     pub mutual_friends: Option<u32>,
 }

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod chat;
 pub mod comments;
+pub mod media;
 pub mod notifications;
 pub mod posts;
 pub mod profiles;

@@ -7,6 +7,7 @@ pub mod chat;
 pub mod comments;
 pub mod demo;
 pub mod live_log;
+pub mod media;
 pub mod notifications;
 pub mod posts;
 pub mod presence;

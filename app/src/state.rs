@@ -2,6 +2,7 @@
 //! axum handlers.
 
 use crate::hub::EventHub;
+use crate::media::MediaStore;
 use crate::services::presence::PresenceTracker;
 use crate::services::throttle::LoginThrottle;
 use sea_orm::DatabaseConnection;
@@ -18,16 +19,29 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// Who is online (tabs per user in this process).
     pub presence: Arc<PresenceTracker>,
+    /// Photo files.
+    pub media: MediaStore,
 }
 
 impl AppState {
-    /// State on `db` with a fresh hub and throttle.
-    pub fn new(db: DatabaseConnection) -> Self {
+    /// State on `db` and `media` with a fresh hub and throttle.
+    pub fn new(db: DatabaseConnection, media: MediaStore) -> Self {
         Self {
             db,
+            media,
             hub: EventHub::default(),
             login_throttle: Arc::new(LoginThrottle::default()),
             presence: Arc::new(PresenceTracker::default()),
+        }
+    }
+}
+
+impl AppState {
+    /// Deletes the files of trashed photos now (after the commit that
+    /// trashed them). Failures are logged; the background janitor retries.
+    pub async fn empty_media_trash(&self) {
+        if let Err(e) = crate::services::media::empty_trash(&self.db, &self.media).await {
+            tracing::warn!(error = %e, "emptying the media trash; will retry");
         }
     }
 }

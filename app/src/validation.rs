@@ -135,6 +135,22 @@ pub fn post_body(raw: &str) -> Result<String, AppError> {
     bounded_text(raw, POST_LEN, "Write something first.", "Posts", "5,000")
 }
 
+/// Caption of a post with photos: like [`post_body`] but may be empty.
+pub fn post_caption(raw: &str) -> Result<String, AppError> {
+    bounded_text(raw, 0..=*POST_LEN.end(), "", "Posts", "5,000")
+}
+
+/// Caption of a chat photo: like [`message_body`] but may be empty.
+pub fn message_caption(raw: &str) -> Result<String, AppError> {
+    bounded_text(
+        raw,
+        0..=crate::models::MESSAGE_MAX_CHARS,
+        "",
+        "Messages",
+        "4,000",
+    )
+}
+
 /// Comment body: 1–2,000 characters after trimming; line breaks kept.
 pub fn comment_body(raw: &str) -> Result<String, AppError> {
     bounded_text(

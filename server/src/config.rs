@@ -30,6 +30,12 @@ pub struct Config {
     /// rewrites `Host`.
     #[arg(long, env = "HEARTH_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// Where photo files go: a local folder (created on first run), or
+    /// `s3://bucket/prefix` for any S3-compatible store (credentials,
+    /// region and endpoint from the usual `AWS_*` variables).
+    #[arg(long, env = "HEARTH_MEDIA_URL", default_value = "data/media")]
+    pub media_url: String,
 }
 
 impl Config {
@@ -48,13 +54,15 @@ impl Config {
         Some(format!("{scheme}://{host}"))
     }
 
-    /// Settings for tests: the given database, an ephemeral port.
+    /// Settings for tests: the given database, an ephemeral port, photos
+    /// in memory.
     pub fn for_tests(database_url: String) -> Self {
         Self {
             database_url,
             site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             site_root: None,
             public_url: None,
+            media_url: "memory:".to_owned(),
         }
     }
 }

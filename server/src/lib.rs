@@ -9,6 +9,7 @@
 pub mod config;
 pub mod error_status;
 pub mod live;
+pub mod media;
 pub mod origin;
 
 use anyhow::Context as _;
@@ -81,6 +82,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
             shell,
         ))
         .with_state(options.clone());
+    let photos = media::router(state.clone());
     let live = Router::new()
         .route("/ws", get(live::ws_handler))
         .with_state(live::LiveState {
@@ -102,6 +104,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
 
     let dynamic = pages
         .merge(live)
+        .merge(photos)
         .layer(axum::middleware::from_fn(error_status::app_error_status))
         .layer(axum::middleware::from_fn_with_state(
             allowed_origin,
@@ -129,7 +132,9 @@ impl Application {
     /// Database, migration or bind failures.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         let db = app::db::connect_and_migrate(&config.database_url).await?;
-        let state = AppState::new(db);
+        let media = app::media::MediaStore::open(&config.media_url)?;
+        tracing::info!(at = media.describe(), "media store");
+        let state = AppState::new(db, media);
         let mut options = leptos_options(config);
         let listener = tokio::net::TcpListener::bind(config.site_addr)
             .await
@@ -157,8 +162,9 @@ impl Application {
     }
 
     /// Serves until Ctrl-C / SIGTERM, with background sweeps of expired
-    /// sessions and replayable live events older than 7 days (hourly) and idle
-    /// throttle entries (every 5 minutes).
+    /// sessions and replayable live events older than 7 days (hourly), idle
+    /// throttle entries (every 5 minutes), photo files to delete (every
+    /// minute) and uploads never attached (hourly).
     ///
     /// # Errors
     /// If serving fails.
@@ -175,6 +181,27 @@ impl Application {
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "sweeping live events"),
                 }
+            }
+        });
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            // Retry failed file deletions every minute; sweep uploads left
+            // unattached for a day every hour.
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            let mut n: u64 = 0;
+            loop {
+                tick.tick().await;
+                if n % 60 == 0 {
+                    match app::services::media::sweep_unattached(&state.db, app::time_fmt::now_ms())
+                        .await
+                    {
+                        Ok(k) if k > 0 => tracing::info!(swept = k, "unattached uploads"),
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "sweeping unattached uploads"),
+                    }
+                }
+                n += 1;
+                state.empty_media_trash().await;
             }
         });
         let throttle = self.state.login_throttle.clone();

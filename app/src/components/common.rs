@@ -9,7 +9,7 @@ mod relative_time;
 mod top_bar;
 mod url;
 
-pub use avatar::Avatar;
+pub use avatar::{Avatar, Cover, PLACEHOLDER_AVATAR, PLACEHOLDER_COVER};
 pub use errors::{ErrorNotice, FieldError, action_error};
 pub use focus::focus_within;
 pub use not_found::NotFound;

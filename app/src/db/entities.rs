@@ -7,6 +7,8 @@ pub mod conversations;
 pub mod follows;
 pub mod friendships;
 pub mod live_events;
+pub mod media;
+pub mod media_trash;
 pub mod mentions;
 pub mod messages;
 pub mod notification_actors;

@@ -2,7 +2,7 @@
 //! unread badges.
 
 use crate::ids::{ConversationId, MessageId, UserId};
-use crate::models::Author;
+use crate::models::{Author, Photo};
 use serde::{Deserialize, Serialize};
 
 /// Messages per history page.
@@ -87,8 +87,11 @@ pub struct MessageView {
     pub conversation_id: ConversationId,
     /// Who sent it.
     pub sender: Author,
-    /// Text, 1–4,000 characters, `\n` line breaks; empty once deleted.
+    /// Text, 0–4,000 characters (empty only with a photo), `\n` line
+    /// breaks; empty once deleted.
     pub body: String,
+    /// A photo sent with the message (`None` once deleted).
+    pub photo: Option<Photo>,
     /// When it was sent, ms since epoch.
     pub created_at_ms: i64,
     /// Whether its sender edited it.

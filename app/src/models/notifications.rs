@@ -185,7 +185,7 @@ mod tests {
                 id: UserId(1),
                 username: "ana".into(),
                 display_name: "Ana Lee".into(),
-                avatar_url: String::new(),
+                avatar: None,
             },
             others,
             target,

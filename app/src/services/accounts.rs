@@ -25,11 +25,6 @@ pub const LOCK_AFTER_FAILURES: i32 = 3;
 /// How long a locked account refuses log-ins, in ms (5 minutes).
 pub const LOCK_MS: i64 = 5 * 60 * 1000;
 
-/// Placeholder avatar for new profiles (served from `public/`).
-pub const DEFAULT_AVATAR: &str = "/img/avatar.svg";
-/// Placeholder cover for new profiles (served from `public/`).
-pub const DEFAULT_COVER: &str = "/img/cover.svg";
-
 /// What the sign-up form sends.
 #[derive(Debug, Clone, Default)]
 pub struct SignUp {
@@ -155,8 +150,8 @@ pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> AppResult<users:
         user_id: Set(user.id),
         display_name: Set(format!("{first_name} {last_name}")),
         bio: Set(String::new()),
-        avatar_url: Set(DEFAULT_AVATAR.to_owned()),
-        cover_url: Set(DEFAULT_COVER.to_owned()),
+        avatar_media_id: Set(None),
+        cover_media_id: Set(None),
         updated_at_ms: Set(now),
     }
     .insert(&txn)
@@ -268,7 +263,12 @@ pub async fn current_user<C: ConnectionTrait>(
         id: UserId(user.id),
         username: user.username,
         display_name: profile.display_name,
-        avatar_url: profile.avatar_url,
+        avatar: match profile.avatar_media_id {
+            Some(id) => crate::services::media::photos_by_id(db, [id])
+                .await?
+                .remove(&id),
+            None => None,
+        },
         live_cursor: crate::services::live_log::latest_id(db).await?,
     }))
 }

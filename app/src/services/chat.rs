@@ -23,8 +23,10 @@ use crate::hub::{Audience, EventHub};
 use crate::ids::{ConversationId, MessageId, UserId};
 use crate::models::{
     ConversationDetail, ConversationKind, ConversationSummary, MESSAGES_PAGE_SIZE, MemberRole,
-    MemberView, MessagePreview, MessageView, MessagesPage, ReadMarker, RoomCard, UnreadCounts,
+    MediaPurpose, MemberView, MessagePreview, MessageView, MessagesPage, PhotoInput, ReadMarker,
+    RoomCard, UnreadCounts,
 };
+use crate::services::media;
 use crate::services::live_log::{Outbox, Target, member_ids};
 use crate::services::notifications::{self, Notice};
 use crate::services::posts::authors;
@@ -555,19 +557,33 @@ pub async fn rename(
 /// # Errors
 /// `NotFound` unless `me` is a member; `Forbidden` in a one-to-one chat
 /// with someone who is no longer a friend (or blocked); `Validation` on
-/// `body` (1–4,000 characters).
+/// `body` (1–4,000 characters, or 0–4,000 with a photo) or `photos` (not
+/// `me`'s unused chat upload).
 pub async fn send_message(
     db: &DatabaseConnection,
     hub: &EventHub,
     me: UserId,
     conversation: ConversationId,
     body: &str,
+    photo: Option<&PhotoInput>,
 ) -> AppResult<MessageView> {
-    let body = validation::message_body(body)?;
+    let body = match photo {
+        Some(_) => validation::message_caption(body)?,
+        None => validation::message_body(body)?,
+    };
     let (conv, _) = member_of(db, me, conversation).await?;
     if cannot_send(db, me, &conv).await?.is_some() {
         return Err(AppError::Forbidden);
     }
+    let mut upload = media::unattached_uploads(
+        db,
+        me,
+        MediaPurpose::Message,
+        photo.map(std::slice::from_ref).unwrap_or_default(),
+        1,
+    )
+    .await?
+    .pop();
     let _order = hub.ordered().await;
     let now = now_ms();
     let txn = crate::db::begin_write(db).await?;
@@ -582,6 +598,9 @@ pub async fn send_message(
     }
     .insert(&txn)
     .await?;
+    if let Some(upload) = upload.take() {
+        media::attach_to_message(&txn, row.id, upload).await?;
+    }
     conversations::Entity::update_many()
         .col_expr(conversations::Column::LastMessageId, Expr::value(row.id))
         .col_expr(conversations::Column::LastActivityMs, Expr::value(now))
@@ -645,6 +664,9 @@ async fn update_message(
     let conversation = ConversationId(msg.conversation_id);
     let _order = hub.ordered().await;
     let txn = crate::db::begin_write(db).await?;
+    if deleted {
+        media::trash_message_photo(&txn, msg.id).await?;
+    }
     let mut active: messages::ActiveModel = msg.into();
     active.body = Set(body);
     if deleted {
@@ -706,6 +728,8 @@ async fn to_views<C: ConnectionTrait>(
     rows: Vec<messages::Model>,
 ) -> AppResult<Vec<MessageView>> {
     let senders = authors(db, rows.iter().map(|m| m.sender_id)).await?;
+    let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
+    let mut photos = media::photos_of_messages(db, &ids).await?;
     rows.into_iter()
         .map(|m| {
             let sender = senders
@@ -720,6 +744,11 @@ async fn to_views<C: ConnectionTrait>(
                     String::new()
                 } else {
                     m.body
+                },
+                photo: if m.deleted_at_ms.is_some() {
+                    None
+                } else {
+                    photos.remove(&m.id)
                 },
                 created_at_ms: m.created_at_ms,
                 edited: m.edited_at_ms.is_some(),
@@ -981,6 +1010,9 @@ pub async fn mailbox<C: ConnectionTrait>(
                             .unwrap_or_default(),
                         excerpt: if m.deleted_at_ms.is_some() {
                             String::new()
+                        } else if m.body.is_empty() {
+                            // Only a photo (text is required otherwise).
+                            "Photo".to_owned()
                         } else {
                             m.body.chars().take(EXCERPT_CHARS).collect()
                         },

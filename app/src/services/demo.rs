@@ -7,7 +7,7 @@
 
 use crate::db::entities::{follows, friendships, posts, profiles, users};
 use crate::error::AppResult;
-use crate::services::accounts::{DEFAULT_AVATAR, DEFAULT_COVER, hash_password};
+use crate::services::accounts::hash_password;
 use crate::time_fmt::now_ms;
 use crate::validation::username_key;
 use fake::Fake;
@@ -193,8 +193,8 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
                 user_id: Set(user.id),
                 display_name: Set(format!("{first} {last}")),
                 bio: Set(bio.chars().take(300).collect()),
-                avatar_url: Set(DEFAULT_AVATAR.to_owned()),
-                cover_url: Set(DEFAULT_COVER.to_owned()),
+                avatar_media_id: Set(None),
+                cover_media_id: Set(None),
                 updated_at_ms: Set(joined),
             })
             .exec_without_returning(&txn)

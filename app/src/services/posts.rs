@@ -10,9 +10,10 @@ use crate::hub::{Audience, EventHub};
 use crate::ids::{PostId, UserId};
 use crate::models::NotificationKind;
 use crate::models::{
-    Author, EmbeddedPost, FEED_PAGE_SIZE, FeedPage, PostView, ReactionKind, ReactionSummary,
+    Author, EmbeddedPost, MAX_PHOTOS_PER_POST, MediaPurpose, PhotoInput, FEED_PAGE_SIZE, FeedPage, PostView, ReactionKind, ReactionSummary,
     SharedPost, Visibility,
 };
+use crate::services::media;
 use crate::services::notifications::{self, Notice};
 use crate::services::social;
 use crate::services::visibility::{ViewerCtx, in_feed_of, visibility_of, visible_to};
@@ -215,20 +216,30 @@ fn parse_visibility(raw: &str) -> AppResult<Visibility> {
         .ok_or_else(|| AppError::validation("visibility", "Choose who can see this post."))
 }
 
-/// Creates a post by `author` and announces it live to its audience.
+/// Creates a post by `author` with up to 10 of their photo uploads (each
+/// with alt text) and announces it live to its audience.
 ///
 /// # Errors
-/// `Validation` on `body` (empty or over 5,000 characters) or
-/// `visibility` (not `public`, `friends` or `only_me`).
+/// `Validation` on `body` (empty without photos, or over 5,000
+/// characters), `visibility` (not `public`, `friends` or `only_me`),
+/// `photos` (over 10, or not `author`'s unused uploads) or `alt`.
 pub async fn create_post<C: ConnectionTrait>(
     db: &C,
     hub: &EventHub,
     author: UserId,
     body: &str,
     visibility: &str,
+    photos: &[PhotoInput],
 ) -> AppResult<PostView> {
-    let body = validation::post_body(body)?;
+    let body = if photos.is_empty() {
+        validation::post_body(body)?
+    } else {
+        validation::post_caption(body)?
+    };
     let visibility = parse_visibility(visibility)?;
+    let uploads =
+        media::unattached_uploads(db, author, MediaPurpose::Post, photos, MAX_PHOTOS_PER_POST)
+            .await?;
     let post = posts::ActiveModel {
         author_id: Set(author.0),
         body: Set(body.clone()),
@@ -241,6 +252,7 @@ pub async fn create_post<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    media::attach_to_post(db, PostId(post.id), uploads).await?;
     let mentioned = store_mentions(db, author, Some(post.id), None, &body).await?;
     announce_created(db, hub, &post).await?;
     notifications::notify_mentions(db, hub, author, &mentioned, PostId(post.id), None).await?;
@@ -374,8 +386,11 @@ pub async fn update_post<C: ConnectionTrait>(
     visibility: &str,
 ) -> AppResult<PostView> {
     let post = owned_post(db, user, id).await?;
+    let has_photos = !media::photos_of_posts(db, &[post.id]).await?.is_empty();
     let body = if post.is_share {
         body.trim().replace("\r\n", "\n")
+    } else if has_photos {
+        validation::post_caption(body)?
     } else {
         validation::post_body(body)?
     };
@@ -408,7 +423,9 @@ pub async fn update_post<C: ConnectionTrait>(
 }
 
 /// Deletes `user`'s post `id` (its comments, reactions and mentions go
-/// with it; shares of it then show "This content isn't available").
+/// with it, its photos to the media trash; shares of it then show "This
+/// content isn't available"). Run it in a transaction and empty the media
+/// trash after the commit.
 ///
 /// # Errors
 /// `NotFound` / `Forbidden` (see [`owned_post`]).
@@ -428,6 +445,7 @@ pub async fn delete_post<C: ConnectionTrait>(
         .filter(posts::Column::SharedPostId.eq(id.0))
         .exec(db)
         .await?;
+    media::trash_post_photos(db, id).await?;
     posts::Entity::delete_by_id(id.0).exec(db).await?;
     hub.publish(audience, LiveEvent::PostDeleted { post_id: id });
     Ok(())
@@ -536,11 +554,18 @@ pub async fn authors<C: ConnectionTrait>(
     let mut ids: Vec<i64> = ids.into_iter().collect();
     ids.sort_unstable();
     ids.dedup();
-    Ok(users::Entity::find()
+    let rows = users::Entity::find()
         .filter(users::Column::Id.is_in(ids))
         .find_also_related(profiles::Entity)
         .all(db)
-        .await?
+        .await?;
+    let mut avatars = media::photos_by_id(
+        db,
+        rows.iter()
+            .filter_map(|(_, p)| p.as_ref()?.avatar_media_id),
+    )
+    .await?;
+    Ok(rows
         .into_iter()
         .filter_map(|(u, p)| {
             let p = p?;
@@ -550,7 +575,7 @@ pub async fn authors<C: ConnectionTrait>(
                     id: UserId(u.id),
                     username: u.username,
                     display_name: p.display_name,
-                    avatar_url: p.avatar_url,
+                    avatar: p.avatar_media_id.and_then(|id| avatars.remove(&id)),
                 },
             ))
         })
@@ -663,6 +688,7 @@ pub async fn views<C: ConnectionTrait>(
             .chain(roots.values().map(|p| p.author_id)),
     )
     .await?;
+    let photos = media::photos_of_posts(db, &mention_ids).await?;
     let mut reactions = reaction_summaries(db, ctx.viewer, &ids).await?;
     let comment_counts = comment_counts(db, &ids).await?;
     let author = |id: i64| {
@@ -682,6 +708,7 @@ pub async fn views<C: ConnectionTrait>(
                             author: author(root.author_id)?,
                             body: root.body.clone(),
                             mentions: mentions.get(&root.id).cloned().unwrap_or_default(),
+                            photos: photos.get(&root.id).cloned().unwrap_or_default(),
                             created_at_ms: root.created_at_ms,
                             visibility: visibility_of(root),
                         })))
@@ -696,6 +723,7 @@ pub async fn views<C: ConnectionTrait>(
                 author,
                 mentions: mentions.get(&p.id).cloned().unwrap_or_default(),
                 shared: shared.transpose()?,
+                photos: photos.get(&p.id).cloned().unwrap_or_default(),
                 reactions: reactions.remove(&p.id).unwrap_or_default(),
                 comment_count: comment_counts.get(&p.id).copied().unwrap_or(0),
                 body: p.body,

@@ -32,6 +32,13 @@ pub async fn get_profile<C: ConnectionTrait>(
         Some(viewer) => social::relationship(db, viewer, UserId(user.id)).await?,
         None => return Err(AppError::Unauthorized),
     };
+    let mut photos = crate::services::media::photos_by_id(
+        db,
+        [profile.avatar_media_id, profile.cover_media_id]
+            .into_iter()
+            .flatten(),
+    )
+    .await?;
     Ok(ProfileView {
         relationship,
         user_id: UserId(user.id),
@@ -41,8 +48,8 @@ pub async fn get_profile<C: ConnectionTrait>(
         first_name: user.first_name,
         last_name: user.last_name,
         bio: profile.bio,
-        avatar_url: profile.avatar_url,
-        cover_url: profile.cover_url,
+        avatar: photos.remove(&profile.avatar_media_id.unwrap_or(-1)),
+        cover: photos.remove(&profile.cover_media_id.unwrap_or(-1)),
         joined_at_ms: user.created_at_ms,
     })
 }

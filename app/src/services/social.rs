@@ -485,7 +485,7 @@ pub async fn cards<C: ConnectionTrait>(db: &C, ids: &[UserId]) -> AppResult<Vec<
             id: a.id,
             username: a.username,
             display_name: a.display_name,
-            avatar_url: a.avatar_url,
+            avatar: a.avatar,
             mutual_friends: None,
         })
         .collect())

@@ -160,8 +160,8 @@ async fn insert_users(db: &DatabaseConnection, n: usize) -> anyhow::Result<Vec<U
             user_id: Set(*id),
             display_name: Set(format!("Bench User {i}")),
             bio: Set(String::new()),
-            avatar_url: Set(app::services::accounts::DEFAULT_AVATAR.to_owned()),
-            cover_url: Set(app::services::accounts::DEFAULT_COVER.to_owned()),
+            avatar_media_id: Set(None),
+            cover_media_id: Set(None),
             updated_at_ms: Set(now),
         })
         .collect();

@@ -16,7 +16,7 @@ async fn sign_up_signs_in_and_creates_a_profile() {
     let me = me.expect("signed in");
     assert_eq!(me.username, "Ana_Lopez");
     assert_eq!(me.display_name, "Test Ana_Lopez");
-    assert_eq!(me.avatar_url, "/img/avatar.svg");
+    assert_eq!(me.avatar, None, "no profile picture until one is set");
 }
 
 #[tokio::test]

@@ -341,6 +341,7 @@ fn Conversation(initial: ConversationDetail, page: MessagesPage) -> impl IntoVie
         send.dispatch(SendMessage {
             conversation_id: conversation,
             body,
+            photo: None,
         });
         draft.set(String::new());
         last_typing_sent.set_value(0.0);

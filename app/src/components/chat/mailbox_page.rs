@@ -90,13 +90,13 @@ fn MailboxRow(c: ConversationSummary, me: Option<crate::ids::UserId>) -> impl In
         ConversationKind::Group => Some("Group"),
         ConversationKind::Room => Some("Room"),
     };
-    let avatar = c.other.as_ref().map(|o| o.avatar_url.clone());
+    let avatar = c.other.as_ref().map(|o| o.avatar.clone());
     let other_id = c.other.as_ref().map(|o| o.id);
     let unread = c.unread;
     view! {
         <li class="mailbox-row" class:unread={unread > 0}>
             <a class="mailbox-link" href=format!("/messages/{}", c.id)>
-                {avatar.map(|src| view! { <Avatar src size=40 /> })}
+                {avatar.map(|photo| view! { <Avatar photo size=40 /> })}
                 <span class="mailbox-main">
                     <span class="mailbox-title">
                         <strong>{c.title.clone()}</strong>

@@ -30,7 +30,7 @@ pub fn PersonCard(
     view! {
         <li class="person">
             <a href=href.clone() class="person-avatar" tabindex="-1" aria-hidden="true">
-                <Avatar src=person.avatar_url size=48 />
+                <Avatar photo=person.avatar size=48 />
             </a>
             <div class="person-info">
                 <a href=href class="person-name">{person.display_name}</a>

@@ -114,7 +114,7 @@ pub fn TopBar() -> impl IntoView {
                                             href=format!("/u/{}", me.username)
                                             aria-label=format!("Your profile ({})", me.display_name)
                                         >
-                                            <Avatar src=me.avatar_url.clone() size=32 />
+                                            <Avatar photo=me.avatar.clone() size=32 />
                                             <span class="profile-link-name">{me.display_name.clone()}</span>
                                         </a>
                                         <ActionForm action=log_out>

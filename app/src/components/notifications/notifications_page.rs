@@ -144,7 +144,7 @@ fn NotificationRow(n: NotificationView, actions: RowActions) -> impl IntoView {
     view! {
         <li class="notification" class:unread=!read>
             <a class="notification-link" href=href on:click=open>
-                <Avatar src=n.actor.avatar_url.clone() size=40 />
+                <Avatar photo=n.actor.avatar.clone() size=40 />
                 <span class="notification-main">
                     <span class="notification-text">{text}</span>
                     <RelativeTime ms=n.updated_at_ms />

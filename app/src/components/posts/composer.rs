@@ -36,7 +36,7 @@ pub fn Composer(
         <section class="card composer" aria-label="Create a post">
             <ActionForm action=create node_ref=form>
                 <div class="composer-row">
-                    <Avatar src=me.avatar_url.clone() size=40 />
+                    <Avatar photo=me.avatar.clone() size=40 />
                     <div class="composer-input">
                         <label for="composer-body" class="visually-hidden">
                             "What's on your mind?"

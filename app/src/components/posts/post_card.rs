@@ -148,7 +148,7 @@ pub fn PostCard(
         >
             <header class="post-header">
                 <a href=profile_href.clone() class="post-avatar" tabindex="-1" aria-hidden="true">
-                    <Avatar src=author.avatar_url.clone() size=40 />
+                    <Avatar photo=author.avatar.clone() size=40 />
                 </a>
                 <div class="post-meta">
                     <a href=profile_href.clone() class="post-author">{author.display_name.clone()}</a>

@@ -162,7 +162,7 @@ fn ReactorList(list: Vec<Reactor>) -> impl IntoView {
         .map(|r| {
             view! {
                 <li class="reactor">
-                    <Avatar src=r.person.avatar_url size=24 />
+                    <Avatar photo=r.person.avatar size=24 />
                     <a href=format!("/u/{}", r.person.username)>{r.person.display_name}</a>
                     " "
                     <span role="img" aria-label=r.kind.label() title=r.kind.label()>

@@ -20,7 +20,7 @@ pub fn SharedPostEmbed(
                 <div class="shared-post">
                     <div class="post-header">
                         <a href=href.clone() class="post-avatar" tabindex="-1" aria-hidden="true">
-                            <Avatar src=p.author.avatar_url.clone() size=32 />
+                            <Avatar photo=p.author.avatar.clone() size=32 />
                         </a>
                         <div class="post-meta">
                             <a href=href class="post-author">{p.author.display_name.clone()}</a>

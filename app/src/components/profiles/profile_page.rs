@@ -1,5 +1,5 @@
 use crate::components::auth::SignInRequired;
-use crate::components::common::{Avatar, NotFound};
+use crate::components::common::{Avatar, Cover, NotFound};
 use crate::components::posts::{ListSource, PostList};
 use crate::components::profiles::ProfileEditor;
 use crate::components::social::{ProfileFriends, RelationshipActions, use_social_actions};
@@ -41,9 +41,9 @@ pub fn ProfilePage() -> impl IntoView {
                         view! {
                             <Title text=p.display_name.clone() />
                             <section class="card profile-header">
-                                <img class="cover" src=p.cover_url.clone() alt="" />
+                                <Cover photo=p.cover.clone() />
                                 <div class="profile-identity">
-                                    <Avatar src=p.avatar_url.clone() size=96 />
+                                    <Avatar photo=p.avatar.clone() size=96 />
                                     <div>
                                         <h1>{p.display_name.clone()}</h1>
                                         <p class="username">{format!("@{}", p.username)}</p>

@@ -13,10 +13,10 @@ pub struct Model {
     pub display_name: String,
     /// Bio, at most 300 characters.
     pub bio: String,
-    /// Avatar image URL.
-    pub avatar_url: String,
-    /// Cover image URL.
-    pub cover_url: String,
+    /// Profile picture (`media.id`), if any.
+    pub avatar_media_id: Option<i64>,
+    /// Cover picture (`media.id`), if any.
+    pub cover_media_id: Option<i64>,
     /// Last change, ms since epoch.
     pub updated_at_ms: i64,
 }

@@ -12,5 +12,7 @@ pub async fn delete_message(message_id: MessageId) -> Result<MessageView, AppErr
     use crate::{auth, services::chat, state::app_state};
     let me = auth::require_user().await?;
     let state = app_state()?;
-    chat::delete_message(&state.db, &state.hub, me, message_id).await
+    let view = chat::delete_message(&state.db, &state.hub, me, message_id).await?;
+    state.empty_media_trash().await;
+    Ok(view)
 }

@@ -1,14 +1,21 @@
 use crate::error::AppError;
-use crate::models::PostView;
+use crate::models::{PhotoInput, PostView};
 use leptos::prelude::*;
 
-/// Publishes a text post (1–5,000 characters) by the signed-in user, seen by
-/// `visibility`: `public`, `friends` (the default) or `only_me`.
+/// Publishes a post by the signed-in user, seen by `visibility`: `public`,
+/// `friends` (the default) or `only_me`. `body` is 1–5,000 characters, or
+/// 0–5,000 with `photos`: up to 10 of the user's own uploads (ids from
+/// `POST /api/media?purpose=post`) with their alt texts, in order.
 ///
 /// # Errors
-/// `Unauthorized` when signed out; `Validation` on `body` or `visibility`.
+/// `Unauthorized` when signed out; `Validation` on `body`, `visibility`,
+/// `photos` or `alt`.
 #[server]
-pub async fn create_post(body: String, visibility: Option<String>) -> Result<PostView, AppError> {
+pub async fn create_post(
+    body: String,
+    visibility: Option<String>,
+    #[server(default)] photos: Vec<PhotoInput>,
+) -> Result<PostView, AppError> {
     use crate::{auth, services::posts, state::app_state};
     let user = auth::require_user().await?;
     let state = app_state()?;
@@ -18,6 +25,7 @@ pub async fn create_post(body: String, visibility: Option<String>) -> Result<Pos
         user,
         &body,
         visibility.as_deref().unwrap_or("friends"),
+        &photos,
     )
     .await
 }

@@ -2,7 +2,8 @@ use crate::error::AppError;
 use crate::ids::PostId;
 use leptos::prelude::*;
 
-/// Deletes one of the signed-in user's posts.
+/// Deletes one of the signed-in user's posts, and its photos' files after
+/// the commit.
 ///
 /// # Errors
 /// `Unauthorized` when signed out; `Forbidden` for someone else's post;
@@ -12,5 +13,9 @@ pub async fn delete_post(post_id: PostId) -> Result<(), AppError> {
     use crate::{auth, services::posts, state::app_state};
     let user = auth::require_user().await?;
     let state = app_state()?;
-    posts::delete_post(&state.db, &state.hub, user, post_id).await
+    let txn = crate::db::begin_write(&state.db).await?;
+    posts::delete_post(&txn, &state.hub, user, post_id).await?;
+    txn.commit().await?;
+    state.empty_media_trash().await;
+    Ok(())
 }

@@ -43,7 +43,7 @@ pub fn CommentArticle(
     view! {
         <article class="comment" aria-label=format!("Comment by {}", author.display_name)>
             <a href=href.clone() class="comment-avatar" tabindex="-1" aria-hidden="true">
-                <Avatar src=author.avatar_url.clone() size=32 />
+                <Avatar photo=author.avatar.clone() size=32 />
             </a>
             <div class="comment-main">
                 <div class="comment-bubble">

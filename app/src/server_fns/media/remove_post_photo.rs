@@ -1,0 +1,27 @@
+use crate::error::AppError;
+use crate::models::PostView;
+use leptos::prelude::*;
+
+/// Removes photo `id` from one of the signed-in user's posts; answers the
+/// post as it is now.
+///
+/// # Errors
+/// `Unauthorized`; `NotFound` / `Forbidden` as for posts; `Validation` on
+/// `photos` for the last photo of a post without text.
+#[server]
+pub async fn remove_post_photo(id: String) -> Result<PostView, AppError> {
+    use crate::events::LiveEvent;
+    use crate::{auth, services::media, services::posts, state::app_state};
+    let me = auth::require_user().await?;
+    let state = app_state()?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let post = media::remove_post_photo(&txn, me, &id).await?;
+    txn.commit().await?;
+    state.empty_media_trash().await;
+    let view = posts::get_post(&state.db, me, post).await?;
+    let audience = posts::audience(&state.db, me, view.visibility).await?;
+    state
+        .hub
+        .publish(audience, LiveEvent::PostUpdated { post_id: post });
+    Ok(view)
+}

@@ -1,0 +1,24 @@
+use crate::error::AppError;
+use crate::models::Photo;
+use leptos::prelude::*;
+
+/// Sets the alt text (at most 500 characters) of photo `id` on one of the
+/// signed-in user's posts.
+///
+/// # Errors
+/// `Unauthorized`; `NotFound` / `Forbidden` as for posts; `Validation` on
+/// `alt`.
+#[server]
+pub async fn update_photo_alt(id: String, alt: String) -> Result<Photo, AppError> {
+    use crate::events::LiveEvent;
+    use crate::{auth, services::media, services::posts, state::app_state};
+    let me = auth::require_user().await?;
+    let state = app_state()?;
+    let (post, photo) = media::update_alt(&state.db, me, &id, &alt).await?;
+    let view = posts::get_post(&state.db, me, post).await?;
+    let audience = posts::audience(&state.db, me, view.visibility).await?;
+    state
+        .hub
+        .publish(audience, LiveEvent::PostUpdated { post_id: post });
+    Ok(photo)
+}
