@@ -5,6 +5,7 @@ pub mod chat;
 pub mod common;
 pub mod home;
 pub mod notifications;
+pub mod photos;
 pub mod posts;
 pub mod profiles;
 pub mod search;

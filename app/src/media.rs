@@ -40,36 +40,36 @@ impl MediaStore {
     /// # Errors
     /// When the folder can't be created or the S3 settings are incomplete.
     pub fn open(url: &str) -> anyhow::Result<Self> {
-        let (inner, description): (Arc<dyn ObjectStore>, String) =
-            if let Some(rest) = url.strip_prefix("s3://") {
-                let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-                let s3 = object_store::aws::AmazonS3Builder::from_env()
-                    .with_bucket_name(bucket)
-                    .build()
-                    .context("configuring the S3 media store")?;
-                let store: Arc<dyn ObjectStore> = if prefix.trim_matches('/').is_empty() {
-                    Arc::new(s3)
-                } else {
-                    Arc::new(object_store::prefix::PrefixStore::new(
-                        s3,
-                        prefix.trim_matches('/'),
-                    ))
-                };
-                (store, url.to_owned())
-            } else if url == "memory:" {
-                (
-                    Arc::new(object_store::memory::InMemory::new()),
-                    "memory".to_owned(),
-                )
+        let (inner, description): (Arc<dyn ObjectStore>, String) = if let Some(rest) =
+            url.strip_prefix("s3://")
+        {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            let s3 = object_store::aws::AmazonS3Builder::from_env()
+                .with_bucket_name(bucket)
+                .build()
+                .context("configuring the S3 media store")?;
+            let store: Arc<dyn ObjectStore> = if prefix.trim_matches('/').is_empty() {
+                Arc::new(s3)
             } else {
-                let dir = url.strip_prefix("file://").unwrap_or(url);
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating media folder {dir}"))?;
-                let local = object_store::local::LocalFileSystem::new_with_prefix(dir)
-                    .with_context(|| format!("opening media folder {dir}"))?
-                    .with_automatic_cleanup(true);
-                (Arc::new(local), dir.to_owned())
+                Arc::new(object_store::prefix::PrefixStore::new(
+                    s3,
+                    prefix.trim_matches('/'),
+                ))
             };
+            (store, url.to_owned())
+        } else if url == "memory:" {
+            (
+                Arc::new(object_store::memory::InMemory::new()),
+                "memory".to_owned(),
+            )
+        } else {
+            let dir = url.strip_prefix("file://").unwrap_or(url);
+            std::fs::create_dir_all(dir).with_context(|| format!("creating media folder {dir}"))?;
+            let local = object_store::local::LocalFileSystem::new_with_prefix(dir)
+                .with_context(|| format!("opening media folder {dir}"))?
+                .with_automatic_cleanup(true);
+            (Arc::new(local), dir.to_owned())
+        };
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Ok(Self {
             inner,

@@ -159,8 +159,14 @@ async fn serve_inner(
     // Variants never change under a key, so the key and slot are the tag.
     let etag = format!("\"{key}-{slot}\"");
     let common = [
-        (header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache")),
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
         (
             header::ETAG,
             HeaderValue::from_str(&etag).map_err(|e| anyhow::anyhow!(e))?,
@@ -176,8 +182,7 @@ async fn serve_inner(
     let Some(bytes) = state.media.get(key, slot).await? else {
         return Ok(None);
     };
-    let content_type =
-        HeaderValue::from_str(&row.content_type).map_err(|e| anyhow::anyhow!(e))?;
+    let content_type = HeaderValue::from_str(&row.content_type).map_err(|e| anyhow::anyhow!(e))?;
     Ok(Some(
         (common, [(header::CONTENT_TYPE, content_type)], bytes).into_response(),
     ))

@@ -22,12 +22,12 @@ use crate::events::LiveEvent;
 use crate::hub::{Audience, EventHub};
 use crate::ids::{ConversationId, MessageId, UserId};
 use crate::models::{
-    ConversationDetail, ConversationKind, ConversationSummary, MESSAGES_PAGE_SIZE, MemberRole,
-    MediaPurpose, MemberView, MessagePreview, MessageView, MessagesPage, PhotoInput, ReadMarker,
+    ConversationDetail, ConversationKind, ConversationSummary, MESSAGES_PAGE_SIZE, MediaPurpose,
+    MemberRole, MemberView, MessagePreview, MessageView, MessagesPage, PhotoInput, ReadMarker,
     RoomCard, UnreadCounts,
 };
-use crate::services::media;
 use crate::services::live_log::{Outbox, Target, member_ids};
+use crate::services::media;
 use crate::services::notifications::{self, Notice};
 use crate::services::posts::authors;
 use crate::services::social::{are_friends, blocked_either_way};

@@ -308,10 +308,12 @@ pub async fn may_view<C: ConnectionTrait>(
         if msg.deleted_at_ms.is_some() {
             return Ok(false);
         }
-        return Ok(conversation_members::Entity::find_by_id((msg.conversation_id, viewer.0))
-            .one(db)
-            .await?
-            .is_some());
+        return Ok(
+            conversation_members::Entity::find_by_id((msg.conversation_id, viewer.0))
+                .one(db)
+                .await?
+                .is_some(),
+        );
     }
     let in_use = profiles::Entity::find()
         .filter(
@@ -340,7 +342,10 @@ async fn trash_rows<C: ConnectionTrait>(db: &C, rows: Vec<media::Model>) -> AppR
     }))
     .exec_without_returning(db)
     .await?;
-    for col in [profiles::Column::AvatarMediaId, profiles::Column::CoverMediaId] {
+    for col in [
+        profiles::Column::AvatarMediaId,
+        profiles::Column::CoverMediaId,
+    ] {
         profiles::Entity::update_many()
             .col_expr(col, Expr::value(Option::<i64>::None))
             .filter(col.is_in(ids.clone()))

@@ -10,8 +10,8 @@ use crate::hub::{Audience, EventHub};
 use crate::ids::{PostId, UserId};
 use crate::models::NotificationKind;
 use crate::models::{
-    Author, EmbeddedPost, MAX_PHOTOS_PER_POST, MediaPurpose, PhotoInput, FEED_PAGE_SIZE, FeedPage, PostView, ReactionKind, ReactionSummary,
-    SharedPost, Visibility,
+    Author, EmbeddedPost, FEED_PAGE_SIZE, FeedPage, MAX_PHOTOS_PER_POST, MediaPurpose, PhotoInput,
+    PostView, ReactionKind, ReactionSummary, SharedPost, Visibility,
 };
 use crate::services::media;
 use crate::services::notifications::{self, Notice};
@@ -561,8 +561,7 @@ pub async fn authors<C: ConnectionTrait>(
         .await?;
     let mut avatars = media::photos_by_id(
         db,
-        rows.iter()
-            .filter_map(|(_, p)| p.as_ref()?.avatar_media_id),
+        rows.iter().filter_map(|(_, p)| p.as_ref()?.avatar_media_id),
     )
     .await?;
     Ok(rows

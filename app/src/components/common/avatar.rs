@@ -34,8 +34,10 @@ pub fn Avatar(
             />
         }
         .into_any(),
-        None => view! { <img class="avatar" src=PLACEHOLDER_AVATAR alt="" width=size height=size /> }
-            .into_any(),
+        None => {
+            view! { <img class="avatar" src=PLACEHOLDER_AVATAR alt="" width=size height=size /> }
+                .into_any()
+        }
     }
 }
 

@@ -93,11 +93,7 @@ impl MigrationTrait for Migration {
                     )
                     .col(big(Media::OwnerId))
                     .col(ColumnDef::new(Media::Purpose).string_len(8).not_null())
-                    .col(
-                        ColumnDef::new(Media::ContentType)
-                            .string_len(40)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(Media::ContentType).string_len(40).not_null())
                     .col(big(Media::SizeBytes))
                     .col(int(Media::Width))
                     .col(int(Media::Height))
