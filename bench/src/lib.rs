@@ -2,7 +2,10 @@
 //! process) on loopback and print figures. See `docs/bench.md`.
 //!
 //! - [`live`]: the live chat benchmark behind the `live-bench` binary.
+//! - [`photos`]: the photo pipeline and the feed under uploads
+//!   (`photo-bench`).
 //! - [`procfs`]: memory and CPU figures of a process, read from `/proc`.
 
 pub mod live;
+pub mod photos;
 pub mod procfs;

@@ -191,7 +191,7 @@ impl Application {
             let mut n: u64 = 0;
             loop {
                 tick.tick().await;
-                if n % 60 == 0 {
+                if n.is_multiple_of(60) {
                     match app::services::media::sweep_unattached(&state.db, app::time_fmt::now_ms())
                         .await
                     {

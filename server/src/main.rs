@@ -24,7 +24,8 @@ struct Cli {
 enum Command {
     /// Serve the site (the default).
     Serve,
-    /// Add the demo people and posts that are missing (idempotent), then exit.
+    /// Add the demo people, posts, photos and conversations that are
+    /// missing (idempotent), then exit.
     SeedDemo,
 }
 
@@ -44,16 +45,23 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::SeedDemo => {
             let db = app::db::connect_and_migrate(&cli.config.database_url).await?;
-            let report = app::services::demo::seed(&db)
+            let media = app::media::MediaStore::open(&cli.config.media_url)?;
+            let report = app::services::demo::seed(&db, &media)
                 .await
                 .map_err(|e| anyhow::anyhow!("seeding demo data: {e}"))
                 .context("seed-demo")?;
+            let extra = report.lived_in;
             println!(
-                "demo data: {} people, {} friendships and {} posts added \
+                "demo data: {} people, {} friendships, {} posts, {} profile photos, \
+                 {} photo posts, {} reactions and comments, {} messages added \
                  (password for every demo account: {})",
                 report.users_added,
                 report.friendships_added,
                 report.posts_added,
+                extra.profile_photos,
+                extra.photo_posts,
+                extra.engagements,
+                extra.messages,
                 app::services::demo::DEMO_PASSWORD
             );
             Ok(())

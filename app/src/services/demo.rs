@@ -1,12 +1,18 @@
 //! Demo data for trying Hearth on real-looking input: [`DEMO_USERS`] people
 //! with realistic names and bios, friendships among them (about
 //! [`DEMO_FRIENDS_EACH`] each), and [`DEMO_POSTS`] posts spread over the
-//! last 90 days with mixed visibility. Deterministic (fixed seed) and idempotent: running it again
-//! adds only what is missing. Every demo account's password is
+//! last 90 days with mixed visibility, then what makes it look lived in
+//! ([`lived_in`]: avatars, covers, photo posts, reactions, comments and
+//! conversations). Deterministic (fixed seeds) and idempotent: running it
+//! again adds only what is missing. Every demo account's password is
 //! [`DEMO_PASSWORD`]; demo emails end in [`DEMO_EMAIL_DOMAIN`].
+
+pub mod lived_in;
+mod pictures;
 
 use crate::db::entities::{follows, friendships, posts, profiles, users};
 use crate::error::AppResult;
+use crate::media::MediaStore;
 use crate::services::accounts::hash_password;
 use crate::time_fmt::now_ms;
 use crate::validation::username_key;
@@ -40,6 +46,8 @@ pub struct SeedReport {
     pub posts_added: usize,
     /// Friendships created now.
     pub friendships_added: usize,
+    /// Photos, engagement and conversations added now.
+    pub lived_in: lived_in::LivedInReport,
 }
 
 /// Friends per demo person, roughly (each picks this many others).
@@ -144,7 +152,7 @@ const POST_OPENERS: &[&str] = &[
 ///
 /// # Errors
 /// `Internal` on database failure.
-pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
+pub async fn seed(db: &DatabaseConnection, store: &MediaStore) -> AppResult<SeedReport> {
     let mut rng = StdRng::seed_from_u64(0x4845_4152_5448);
     let password_hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
     let now = now_ms();
@@ -218,9 +226,21 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
         .count(db)
         .await? as usize;
     let missing = DEMO_POSTS.saturating_sub(existing);
-    if missing == 0 || ids.is_empty() {
-        return Ok(report);
+    if missing > 0 && !ids.is_empty() {
+        report.posts_added = seed_text_posts(db, &ids, missing, &mut rng).await?;
     }
+    report.lived_in = lived_in::seed(db, store, &ids).await?;
+    Ok(report)
+}
+
+/// Inserts `missing` text posts by random demo people.
+async fn seed_text_posts(
+    db: &DatabaseConnection,
+    ids: &[i64],
+    missing: usize,
+    rng: &mut StdRng,
+) -> AppResult<usize> {
+    let now = now_ms();
 
     let txn = crate::db::begin_write(db).await?;
     let span_ms = DEMO_DAYS * 86_400_000;
@@ -228,11 +248,11 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
         .map(|_| {
             let author = ids[rng.random_range(0..ids.len())];
             let opener = POST_OPENERS[rng.random_range(0..POST_OPENERS.len())];
-            let words: Vec<String> = Words(3..12).fake_with_rng(&mut rng);
+            let words: Vec<String> = Words(3..12).fake_with_rng(rng);
             let mut body = format!("{opener} {}.", words.join(" "));
             if rng.random_bool(0.15) {
                 body.push_str("\n\n");
-                body.push_str(&Sentence(8..20).fake_with_rng::<String, _>(&mut rng));
+                body.push_str(&Sentence(8..20).fake_with_rng::<String, _>(rng));
             }
             posts::ActiveModel {
                 author_id: Set(author),
@@ -250,8 +270,7 @@ pub async fn seed(db: &DatabaseConnection) -> AppResult<SeedReport> {
             .await?;
     }
     txn.commit().await?;
-    report.posts_added = missing;
-    Ok(report)
+    Ok(missing)
 }
 
 /// `first_last_N`, ASCII only, cut to the 30-character limit.

@@ -20,7 +20,7 @@ use leptos::server_fn::ServerFn;
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Actor {
+pub(crate) enum Actor {
     Owner,
     Friend,
     Follower,
@@ -30,7 +30,7 @@ enum Actor {
 }
 use Actor::*;
 
-const ACTORS: [Actor; 6] = [Owner, Friend, Follower, Stranger, Blocked, SignedOut];
+pub(crate) const ACTORS: [Actor; 6] = [Owner, Friend, Follower, Stranger, Blocked, SignedOut];
 
 /// What a call came back with, coarsely.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,14 +52,14 @@ fn outcome<T>(r: &Result<T, AppError>) -> Outcome {
     }
 }
 
-struct World {
-    app: TestApp,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
     clients: Vec<(Actor, reqwest::Client)>,
-    owner: UserId,
+    pub(crate) owner: UserId,
 }
 
 impl World {
-    fn client(&self, actor: Actor) -> &reqwest::Client {
+    pub(crate) fn client(&self, actor: Actor) -> &reqwest::Client {
         &self
             .clients
             .iter()
@@ -68,7 +68,7 @@ impl World {
             .1
     }
 
-    async fn call<S: ServerFn, T: serde::de::DeserializeOwned>(
+    pub(crate) async fn call<S: ServerFn, T: serde::de::DeserializeOwned>(
         &self,
         actor: Actor,
         form: &[(&str, &str)],
@@ -85,7 +85,7 @@ impl World {
     }
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let app = spawn_app().await;
     let mut clients = Vec::new();
     for (actor, name) in [
@@ -141,7 +141,7 @@ fn set(actors: &[Actor]) -> BTreeSet<Actor> {
 }
 
 /// Who may see a post of each visibility.
-fn viewers(visibility: &str) -> BTreeSet<Actor> {
+pub(crate) fn viewers(visibility: &str) -> BTreeSet<Actor> {
     match visibility {
         "public" => set(&[Owner, Friend, Follower, Stranger]),
         "friends" => set(&[Owner, Friend]),

@@ -7,6 +7,7 @@ mod authz;
 mod chat;
 mod helpers;
 mod live;
+mod media;
 mod migrations;
 mod notifications;
 mod posts;

@@ -29,14 +29,14 @@ impl PhotoUpload {
 /// and a future with the stored [`Photo`] or the server's [`AppError`]
 /// (`TooLarge`, `Validation` on `file` for what isn't a photo, ...), or
 /// `Network` if the request failed or was aborted.
-pub fn start_upload(
+pub fn start_upload<P: Fn(f64) + 'static>(
     file: &File,
     purpose: MediaPurpose,
-    on_progress: impl Fn(f64) + 'static,
+    on_progress: P,
 ) -> Result<
     (
         PhotoUpload,
-        impl std::future::Future<Output = Result<Photo, AppError>>,
+        impl std::future::Future<Output = Result<Photo, AppError>> + 'static + use<P>,
     ),
     AppError,
 > {
