@@ -5,6 +5,7 @@
 mod conversation_page;
 mod mailbox_page;
 mod message_button;
+mod message_composer;
 mod message_item;
 mod new_group_page;
 mod presence_label;

@@ -5,6 +5,7 @@ mod comments;
 mod composer;
 mod feed;
 mod owner_controls;
+mod photo_editor;
 mod post_body;
 mod post_card;
 mod post_list;

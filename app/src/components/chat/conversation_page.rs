@@ -1,15 +1,15 @@
 use super::PresenceLabel;
+use super::message_composer::MessageComposer;
 use super::message_item::MessageItem;
 use crate::components::auth::SignInRequired;
 use crate::components::common::{ErrorNotice, NotFound};
 use crate::contexts::auth_context::use_auth;
 use crate::contexts::live_context::use_live;
 use crate::error::AppError;
-use crate::events::{ClientFrame, LiveEvent};
+use crate::events::LiveEvent;
 use crate::ids::{ConversationId, MessageId, UserId};
 use crate::models::{
     ConversationDetail, ConversationKind, MemberRole, MessageView, MessagesPage, TYPING_EXPIRES_MS,
-    TYPING_RESEND_MS,
 };
 use crate::server_fns::chat::{
     AddGroupMembers, DeleteMessage, EditMessage, LeaveConversation, RemoveGroupMember,
@@ -136,8 +136,6 @@ fn Conversation(initial: ConversationDetail, page: MessagesPage) -> impl IntoVie
     let send = ServerAction::<SendMessage>::new();
     let edit = ServerAction::<EditMessage>::new();
     let delete = ServerAction::<DeleteMessage>::new();
-    let draft = RwSignal::new(String::new());
-    let last_typing_sent = StoredValue::new(0.0_f64);
 
     let near_bottom = move || {
         list_ref
@@ -333,29 +331,8 @@ fn Conversation(initial: ConversationDetail, page: MessagesPage) -> impl IntoVie
             _ => "Several people are typing…".to_owned(),
         }
     };
-    let submit = move || {
-        let body = draft.get_untracked();
-        if body.trim().is_empty() {
-            return;
-        }
-        send.dispatch(SendMessage {
-            conversation_id: conversation,
-            body,
-            photo: None,
-        });
-        draft.set(String::new());
-        last_typing_sent.set_value(0.0);
-    };
-    let on_input = move |ev: leptos::ev::Event| {
-        draft.set(event_target_value(&ev));
-        let t = now();
-        if t - last_typing_sent.get_value() > TYPING_RESEND_MS as f64 {
-            last_typing_sent.set_value(t);
-            live.send(&ClientFrame::Typing {
-                conversation_id: conversation,
-            });
-        }
-    };
+    // Only a change of this rebuilds the composer (keeping a draft otherwise).
+    let cannot_send = Memo::new(move |_| current.get().cannot_send);
     let errors = Signal::derive(move || {
         [send.value().get(), edit.value().get(), delete.value().get()]
             .into_iter()
@@ -391,32 +368,9 @@ fn Conversation(initial: ConversationDetail, page: MessagesPage) -> impl IntoVie
             </ol>
             <p class="typing" aria-live="polite">{typing_text}</p>
             <ErrorNotice error=errors />
-            {move || match current.get().cannot_send {
+            {move || match cannot_send.get() {
                 Some(reason) => view! { <p class="hint">{reason}</p> }.into_any(),
-                None => view! {
-                    <form class="message-composer" on:submit=move |ev| {
-                        ev.prevent_default();
-                        submit();
-                    }>
-                        <label class="visually-hidden" for="message-input">"Message"</label>
-                        <textarea
-                            id="message-input"
-                            rows="2"
-                            placeholder="Write a message…"
-                            maxlength="4000"
-                            prop:value=move || draft.get()
-                            on:input=on_input
-                            on:keydown=move |ev| {
-                                if ev.key() == "Enter" && !ev.shift_key() {
-                                    ev.prevent_default();
-                                    submit();
-                                }
-                            }
-                        ></textarea>
-                        <button type="submit" class="button primary">"Send"</button>
-                    </form>
-                }
-                .into_any(),
+                None => view! { <MessageComposer conversation send /> }.into_any(),
             }}
         </section>
     }

@@ -1,11 +1,12 @@
 use crate::components::common::RelativeTime;
+use crate::components::photos::PhotoViewer;
 use crate::components::posts::text_runs;
 use crate::ids::{MessageId, UserId};
-use crate::models::MessageView;
+use crate::models::{MessageView, Photo};
 use crate::server_fns::chat::{DeleteMessage, EditMessage};
 use leptos::prelude::*;
 
-/// One message: sender, time, text (or "This message was deleted"),
+/// One message: sender, time, photo, text (or "This message was deleted"),
 /// "(edited)", and for your own messages Edit / Delete (with a
 /// confirmation). `seen` is the "Seen" / "Seen by N" line under it, if any.
 #[component]
@@ -30,6 +31,11 @@ pub fn MessageItem(
     let body = message.body.clone();
     let deleted = message.deleted;
     let can_change = mine && !deleted;
+    let photo = message
+        .photo
+        .clone()
+        .filter(|_| !deleted)
+        .map(|photo| view! { <MessagePhoto photo /> });
     view! {
         <li class="message" class:mine=mine id=format!("message-{id}") aria-label=format!("Message from {who}")>
             <div class="message-meta">
@@ -37,6 +43,7 @@ pub fn MessageItem(
                 <RelativeTime ms=message.created_at_ms />
                 {message.edited.then(|| view! { <span class="message-edited">"(edited)"</span> })}
             </div>
+            {photo}
             {move || {
                 if editing.get() == Some(id) {
                     view! {
@@ -67,7 +74,9 @@ pub fn MessageItem(
                 } else if deleted {
                     view! { <p class="message-body message-deleted">"This message was deleted"</p> }.into_any()
                 } else {
-                    view! { <p class="message-body">{text_runs(&body, &[])}</p> }.into_any()
+                    (!body.is_empty())
+                        .then(|| view! { <p class="message-body">{text_runs(&body, &[])}</p> })
+                        .into_any()
                 }
             }}
             {can_change
@@ -107,5 +116,34 @@ pub fn MessageItem(
                 })}
             {move || seen.get().map(|s| view! { <p class="seen">{s}</p> })}
         </li>
+    }
+}
+
+/// A message's photo (the 640 variant, at most about 20rem wide) that
+/// opens the viewer.
+#[component]
+fn MessagePhoto(photo: Photo) -> impl IntoView {
+    let open = RwSignal::new(None::<usize>);
+    let name = if photo.alt.is_empty() {
+        "Open photo".to_owned()
+    } else {
+        format!("Open photo: {}", photo.alt)
+    };
+    let (width, height) = photo.size_at(640);
+    let style = format!("aspect-ratio:{width}/{height};{}", photo.placeholder_css());
+    view! {
+        <button type="button" class="message-photo" style=style aria-label=name on:click=move |_| open.set(Some(0))>
+            <img
+                src=photo.url_for(640)
+                srcset=photo.srcset()
+                sizes="(max-width: 480px) 70vw, 320px"
+                width=width
+                height=height
+                loading="lazy"
+                decoding="async"
+                alt=photo.alt.clone()
+            />
+        </button>
+        <PhotoViewer photos=vec![photo] open />
     }
 }

@@ -1,3 +1,4 @@
+use super::photo_editor::PostPhotoEditor;
 use super::post_card::PostState;
 use crate::components::common::{ErrorNotice, FieldError, action_error};
 use crate::components::posts::VisibilitySelect;
@@ -5,8 +6,9 @@ use crate::ids::PostId;
 use crate::server_fns::posts::{DeletePost, UpdatePost};
 use leptos::prelude::*;
 
-/// Edit (text and audience) and delete, for the post's author only. Each
-/// is a `<details>` disclosure, so both also work without JavaScript.
+/// Edit (text, audience, each photo's alt text or removal) and delete, for
+/// the post's author only. Each is a `<details>` disclosure, so both also
+/// work without JavaScript.
 #[component]
 pub fn OwnerControls(
     id: PostId,
@@ -51,7 +53,7 @@ pub fn OwnerControls(
                         name="body"
                         rows="4"
                         maxlength="5000"
-                        required=!is_share
+                        required=move || !is_share && state.photos.with(Vec::is_empty)
                         inner_html=crate::text::textarea_html(&state.body.get_untracked())
                     ></textarea>
                     <FieldError error=update_error field="body" form="edit-" />
@@ -66,6 +68,7 @@ pub fn OwnerControls(
                         "Save"
                     </button>
                 </ActionForm>
+                <PostPhotoEditor state />
             </details>
             <details class="post-delete">
                 <summary class="button ghost">"Delete post"</summary>

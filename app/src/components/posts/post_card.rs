@@ -4,12 +4,13 @@ use super::reactions::{ReactionButtons, ReactionSummaryButton};
 use super::share_box::ShareBox;
 use super::shared_post::SharedPostEmbed;
 use crate::components::common::{Avatar, ErrorNotice, RelativeTime};
+use crate::components::photos::PhotoGrid;
 use crate::components::posts::{PostBody, VisibilityIcon};
 use crate::contexts::live_context::use_live;
 use crate::error::AppError;
 use crate::events::LiveEvent;
 use crate::ids::PostId;
-use crate::models::{PostView, ReactionSummary, SharedPost, Visibility};
+use crate::models::{Photo, PostView, ReactionSummary, SharedPost, Visibility};
 use crate::server_fns::posts::get_post;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,6 +22,8 @@ pub struct PostState {
     pub body: RwSignal<String>,
     /// Usernames mentioned in `body`.
     pub mentions: RwSignal<Vec<String>>,
+    /// Photos, in the author's order.
+    pub photos: RwSignal<Vec<Photo>>,
     /// Last edit, ms since epoch.
     pub edited_at: RwSignal<Option<i64>>,
     /// Audience.
@@ -40,6 +43,7 @@ impl PostState {
         Self {
             body: RwSignal::new(post.body.clone()),
             mentions: RwSignal::new(post.mentions.clone()),
+            photos: RwSignal::new(post.photos.clone()),
             edited_at: RwSignal::new(post.edited_at_ms),
             visibility: RwSignal::new(post.visibility),
             reactions: RwSignal::new(post.reactions.clone()),
@@ -53,6 +57,7 @@ impl PostState {
     pub fn apply(&self, post: PostView) {
         self.body.set(post.body);
         self.mentions.set(post.mentions);
+        self.photos.set(post.photos);
         self.edited_at.set(post.edited_at_ms);
         self.visibility.set(post.visibility);
         self.reactions.set(post.reactions);
@@ -72,8 +77,8 @@ impl PostState {
     }
 }
 
-/// One post: author, time (links to the permalink), audience icon, text
-/// or the shared post, reactions, comments, "Share", and for its author
+/// One post: author, time (links to the permalink), audience icon, text,
+/// photos (a grid opening a viewer) or the shared post, reactions, comments, "Share", and for its author
 /// "Edit post" and "Delete post". Follows live edits, deletions, reactions
 /// and comments of the post.
 #[component]
@@ -165,6 +170,7 @@ pub fn PostCard(
             <Show when=move || has_body.get()>
                 <PostBody id body=state.body mentions=state.mentions expanded />
             </Show>
+            <PhotoGrid photos=state.photos />
             {shared}
             {owner_controls}
             <PostFooter id state root_visibility allow_public comments_open comments_reload />

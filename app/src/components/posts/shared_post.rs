@@ -1,9 +1,10 @@
 use crate::components::common::{Avatar, RelativeTime};
+use crate::components::photos::PhotoGrid;
 use crate::components::posts::{PostBody, VisibilityIcon};
 use crate::models::SharedPost;
 use leptos::prelude::*;
 
-/// The post a share embeds: author, time (permalink) and text, or "This
+/// The post a share embeds: author, time (permalink), text and photos, or "This
 /// content isn't available" when it was deleted or can't be seen.
 #[component]
 pub fn SharedPostEmbed(
@@ -15,7 +16,11 @@ pub fn SharedPostEmbed(
 ) -> impl IntoView {
     match shared {
         SharedPost::Available(p) => {
+            let p = *p;
             let href = format!("/u/{}", p.author.username);
+            let id = p.id;
+            let body = (!p.body.is_empty())
+                .then(|| view! { <PostBody id body=p.body mentions=p.mentions expanded /> });
             view! {
                 <div class="shared-post">
                     <div class="post-header">
@@ -31,7 +36,8 @@ pub fn SharedPostEmbed(
                             <VisibilityIcon visibility=p.visibility />
                         </div>
                     </div>
-                    <PostBody id=p.id body=p.body mentions=p.mentions expanded />
+                    {body}
+                    <PhotoGrid photos=p.photos />
                 </div>
             }
             .into_any()
