@@ -1,4 +1,4 @@
-use crate::components::common::RelativeTime;
+use crate::components::common::{Avatar, RelativeTime};
 use crate::components::photos::PhotoViewer;
 use crate::components::posts::text_runs;
 use crate::ids::{MessageId, UserId};
@@ -6,7 +6,7 @@ use crate::models::{MessageView, Photo};
 use crate::server_fns::chat::{DeleteMessage, EditMessage};
 use leptos::prelude::*;
 
-/// One message: sender, time, photo, text (or "This message was deleted"),
+/// One message: sender (with their avatar unless it's yours), time, photo, text (or "This message was deleted"),
 /// "(edited)", and for your own messages Edit / Delete (with a
 /// confirmation). `seen` is the "Seen" / "Seen by N" line under it, if any.
 #[component]
@@ -39,6 +39,7 @@ pub fn MessageItem(
     view! {
         <li class="message" class:mine=mine id=format!("message-{id}") aria-label=format!("Message from {who}")>
             <div class="message-meta">
+                {(!mine).then(|| view! { <Avatar photo=message.sender.avatar.clone() size=20 /> })}
                 <strong class="message-sender">{who.clone()}</strong>
                 <RelativeTime ms=message.created_at_ms />
                 {message.edited.then(|| view! { <span class="message-edited">"(edited)"</span> })}

@@ -35,7 +35,7 @@ pub struct PickedPhoto {
 impl PickedPhoto {
     /// Still uploading.
     pub fn uploading(&self) -> bool {
-        self.outcome.with(Option::is_none)
+        self.outcome.try_with(Option::is_none).unwrap_or(false)
     }
 
     /// The upload's error, if it failed.
@@ -46,6 +46,14 @@ impl PickedPhoto {
     fn cancel(&self) {
         if let Some(tx) = self.cancel.lock().ok().and_then(|mut c| c.take()) {
             let _ = tx.send(());
+        }
+    }
+
+    /// Cancels the upload if it is still running and frees the preview.
+    fn release(&self) {
+        self.cancel();
+        if let Some(url) = &self.preview {
+            revoke_preview(url);
         }
     }
 }
@@ -72,24 +80,39 @@ impl PhotoPicker {
             next_key: StoredValue::new(0),
             notice: RwSignal::new(None),
         };
-        on_cleanup(move || picker.clear());
+        // Untracked: notifying here would re-run the owner's effects after
+        // it was disposed (their reads of other disposed values panic).
+        on_cleanup(move || {
+            let old = picker
+                .items
+                .try_update_untracked(std::mem::take)
+                .unwrap_or_default();
+            for item in &old {
+                item.release();
+            }
+        });
         picker
     }
 
+    // The readers below use `try_`: when the page around a composer is
+    // replaced (e.g. on log-out), its attribute effects can run once more
+    // after the picker's signals were disposed; they then read "empty".
+
     /// The chosen photos (reactive).
     pub fn items(&self) -> Vec<PickedPhoto> {
-        self.items.get()
+        self.items.try_get().unwrap_or_default()
     }
 
     /// Nothing chosen (reactive).
     pub fn is_empty(&self) -> bool {
-        self.items.with(Vec::is_empty)
+        self.items.try_with(Vec::is_empty).unwrap_or(true)
     }
 
     /// Some upload is still running (reactive).
     pub fn uploading(&self) -> bool {
         self.items
-            .with(|items| items.iter().any(PickedPhoto::uploading))
+            .try_with(|items| items.iter().any(PickedPhoto::uploading))
+            .unwrap_or(false)
     }
 
     /// The uploaded photos, in order, with their alt texts (failed ones are
@@ -188,10 +211,7 @@ impl PhotoPicker {
     pub fn clear(&self) {
         let old = self.items.try_update(std::mem::take).unwrap_or_default();
         for item in &old {
-            item.cancel();
-            if let Some(url) = &item.preview {
-                revoke_preview(url);
-            }
+            item.release();
         }
         self.notice.try_set(None);
     }
