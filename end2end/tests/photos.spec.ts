@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
 import { expect, test as base, type Locator, type Page } from '@playwright/test';
 import {
   befriend,
@@ -14,6 +13,7 @@ import {
   type User,
   waitForLive,
 } from './helpers';
+import { encodePng } from './png';
 
 /**
  * Photos on posts and in chat: uploading with progress, alt text, the grid
@@ -31,46 +31,6 @@ const test = base.extend<{ pageB: Page }>({
 
 // ---------------------------------------------------------------------------
 // PNG files
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n += 1) {
-    let c = n;
-    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(data: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of data) c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** An 8-bit RGB PNG from `width`×`height` pixels (`raw`: a filter byte then RGB per row). */
-function encodePng(width: number, height: number, raw: Buffer, level = 6): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // truecolour
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(raw, { level })),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 /** A photo-like PNG: `rgb` shading diagonally to darker, with a light band. */
 function colourPng(rgb: [number, number, number], width = 800, height = 600): Buffer {

@@ -1,5 +1,4 @@
 import { expect, test as base, type Locator, type Page } from '@playwright/test';
-import { deflateSync } from 'node:zlib';
 import {
   befriend,
   createPost,
@@ -14,6 +13,7 @@ import {
   uniqueText,
   type User,
 } from './helpers';
+import { encodePng } from './png';
 
 /**
  * Profile pictures and covers: the owner chooses a file, sees it previewed
@@ -26,28 +26,7 @@ import {
 const PHOTO_TIMEOUT = 20_000;
 
 // ---------------------------------------------------------------------------
-// A small PNG encoder (RGB, 8 bits, no filtering)
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
+// Test images
 
 /**
  * A `width`×`height` PNG in colour `rgb`, lightening towards the right and
@@ -67,16 +46,7 @@ function png(width: number, height: number, rgb: [number, number, number]): Buff
       }
     }
   }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, deflate, no filter, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(raw)),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
+  return encodePng(width, height, raw);
 }
 
 /** A PNG file for `setInputFiles`. */
