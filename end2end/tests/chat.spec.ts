@@ -1,4 +1,4 @@
-import { expect, test as base, type Page, type WebSocketRoute } from '@playwright/test';
+import { expect, type Page, type WebSocketRoute } from '@playwright/test';
 import {
   befriend,
   logIn,
@@ -11,20 +11,13 @@ import {
   uniqueText,
   type User,
   waitForLive,
+  testWithSecondPage as test,
 } from './helpers';
 
 /**
  * Chat, presence and notifications with two or three people, each in a
  * browser context of their own.
  */
-const test = base.extend<{ pageB: Page }>({
-  pageB: async ({ browser }, use) => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await use(page);
-    await context.close().catch(() => {});
-  },
-});
 
 /** The top bar's "Messages" link, whose name carries the unread count. */
 function messagesLink(page: Page) {

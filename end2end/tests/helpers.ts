@@ -1,4 +1,4 @@
-import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { expect, test as base, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 
 /**
  * Helpers shared by the specs: unique users, the sign-up / log-in / log-out
@@ -323,3 +323,16 @@ export async function befriend(pageA: Page, a: User, pageB: Page, b: User): Prom
   await sendFriendRequest(pageA, b);
   await acceptFriendRequest(pageB, a);
 }
+
+/**
+ * Playwright's `test` with `pageB`: a second person's page in a browser
+ * context of its own (closed after the test).
+ */
+export const testWithSecondPage = base.extend<{ pageB: Page }>({
+  pageB: async ({ browser }, use) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await use(page);
+    await context.close().catch(() => {});
+  },
+});

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { expect, test as base, type Locator, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import {
   befriend,
   composer,
@@ -12,6 +12,7 @@ import {
   uniqueText,
   type User,
   waitForLive,
+  testWithSecondPage as test,
 } from './helpers';
 import { encodePng } from './png';
 
@@ -20,14 +21,6 @@ import { encodePng } from './png';
  * and the viewer, who may fetch a photo, and files that aren't photos.
  * Test images are PNGs made here, each of its own colours.
  */
-const test = base.extend<{ pageB: Page }>({
-  pageB: async ({ browser }, use) => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await use(page);
-    await context.close().catch(() => {});
-  },
-});
 
 // ---------------------------------------------------------------------------
 // PNG files

@@ -21,7 +21,7 @@ use crate::time_fmt::now_ms;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 use std::collections::HashMap;
 
@@ -423,9 +423,8 @@ pub async fn remove_post_photo<C: ConnectionTrait>(
         .ok_or(AppError::NotFound)?;
     let count = media::Entity::find()
         .filter(media::Column::PostId.eq(post_id))
-        .all(db)
-        .await?
-        .len();
+        .count(db)
+        .await?;
     if count <= 1 && post.body.trim().is_empty() && !post.is_share {
         return Err(AppError::validation(
             "photos",

@@ -422,6 +422,28 @@ pub async fn update_post<C: ConnectionTrait>(
     get_post(db, user, id).await
 }
 
+/// Tells the audience of post `id` by `author` that it changed (e.g. a
+/// photo's alt text or a removed photo), so open pages refetch it.
+///
+/// # Errors
+/// `NotFound` if the post is gone.
+pub async fn announce_updated<C: ConnectionTrait>(
+    db: &C,
+    hub: &EventHub,
+    author: UserId,
+    id: PostId,
+) -> AppResult<()> {
+    let post = posts::Entity::find_by_id(id.0)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    hub.publish(
+        audience(db, author, visibility_of(&post)).await?,
+        LiveEvent::PostUpdated { post_id: id },
+    );
+    Ok(())
+}
+
 /// Deletes `user`'s post `id` (its comments, reactions and mentions go
 /// with it, its photos to the media trash; shares of it then show "This
 /// content isn't available"). Run it in a transaction and empty the media

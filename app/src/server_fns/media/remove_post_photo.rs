@@ -10,7 +10,6 @@ use leptos::prelude::*;
 /// `photos` for the last photo of a post without text.
 #[server]
 pub async fn remove_post_photo(id: String) -> Result<PostView, AppError> {
-    use crate::events::LiveEvent;
     use crate::{auth, services::media, services::posts, state::app_state};
     let me = auth::require_user().await?;
     let state = app_state()?;
@@ -18,10 +17,6 @@ pub async fn remove_post_photo(id: String) -> Result<PostView, AppError> {
     let post = media::remove_post_photo(&txn, me, &id).await?;
     txn.commit().await?;
     state.empty_media_trash().await;
-    let view = posts::get_post(&state.db, me, post).await?;
-    let audience = posts::audience(&state.db, me, view.visibility).await?;
-    state
-        .hub
-        .publish(audience, LiveEvent::PostUpdated { post_id: post });
-    Ok(view)
+    posts::announce_updated(&state.db, &state.hub, me, post).await?;
+    posts::get_post(&state.db, me, post).await
 }

@@ -10,15 +10,10 @@ use leptos::prelude::*;
 /// `alt`.
 #[server]
 pub async fn update_photo_alt(id: String, alt: String) -> Result<Photo, AppError> {
-    use crate::events::LiveEvent;
     use crate::{auth, services::media, services::posts, state::app_state};
     let me = auth::require_user().await?;
     let state = app_state()?;
     let (post, photo) = media::update_alt(&state.db, me, &id, &alt).await?;
-    let view = posts::get_post(&state.db, me, post).await?;
-    let audience = posts::audience(&state.db, me, view.visibility).await?;
-    state
-        .hub
-        .publish(audience, LiveEvent::PostUpdated { post_id: post });
+    posts::announce_updated(&state.db, &state.hub, me, post).await?;
     Ok(photo)
 }
