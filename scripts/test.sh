@@ -36,9 +36,15 @@ step "clippy (hydrate, wasm32)"
 cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 step "unit and integration tests"
-cargo test -p app --features ssr
-cargo test -p server
-cargo test -p bench
+# Build first, then run each suite under a deadline: a test that hangs
+# fails its suite in minutes instead of using up CI's time. (-k: the test
+# servers treat SIGTERM as "shut down gracefully", so follow with SIGKILL.)
+cargo test -p app --features ssr --no-run
+cargo test -p server --no-run
+cargo test -p bench --no-run
+timeout -k 10 10m cargo test -p app --features ssr
+timeout -k 10 15m cargo test -p server
+timeout -k 10 10m cargo test -p bench
 
 step "end-to-end (Playwright, Chromium)"
 cargo leptos build

@@ -11,6 +11,7 @@ pub mod error_status;
 pub mod live;
 pub mod media;
 pub mod origin;
+pub mod render_guard;
 
 use anyhow::Context as _;
 use app::session_store::DbSessionStore;
@@ -81,7 +82,10 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
             },
             shell,
         ))
-        .with_state(options.clone());
+        .with_state(options.clone())
+        .layer(axum::middleware::from_fn(
+            render_guard::retry_stalled_render,
+        ));
     let photos = media::router(state.clone());
     let live = Router::new()
         .route("/ws", get(live::ws_handler))

@@ -54,9 +54,13 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     }
 }
 
+/// A cookie-keeping client that doesn't follow redirects. Every request
+/// gives up after 30 s, so a response that never ends fails its test
+/// instead of hanging the suite.
 pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
+        .timeout(std::time::Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
