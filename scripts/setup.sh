@@ -2,6 +2,7 @@
 # Installs what building and testing Hearth needs, when it is missing:
 # the wasm32 target, cargo-leptos, wasm-bindgen-cli (the exact version of the
 # `wasm-bindgen` crate in Cargo.lock), a wasm-opt that works (npm's binaryen),
+# hls.js for the video player (into public/vendor/, which git ignores),
 # Debian's Chromium and the end-to-end npm packages (skip those two with
 # HEARTH_SETUP_E2E=0). Idempotent; needs no network once all is installed.
 
@@ -13,6 +14,7 @@ ROOT="$HEARTH_ROOT"
 TOOLS_DIR="$HEARTH_TOOLS_DIR"
 CARGO_LEPTOS_VERSION="0.3.11"
 BINARYEN_VERSION="132.0.0"
+HLS_JS_VERSION="1.7.4"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -75,6 +77,22 @@ install_wasm_opt() {
   (cd "$TOOLS_DIR" && npm install --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION")
 }
 
+install_hls_js() {
+  # The video player's HLS engine (Media Source Extensions), served
+  # from public/vendor/ (cargo-leptos copies public/ into the site).
+  local dest="$ROOT/public/vendor/hls.min.js"
+  local pkg="$TOOLS_DIR/node_modules/hls.js"
+  if [ ! -f "$pkg/dist/hls.min.js" ] || ! grep -q "\"version\": \"$HLS_JS_VERSION\"" "$pkg/package.json"; then
+    log "installing hls.js@$HLS_JS_VERSION from npm"
+    mkdir -p "$TOOLS_DIR"
+    (cd "$TOOLS_DIR" && npm install --no-audit --no-fund --silent --save-exact "hls.js@$HLS_JS_VERSION")
+  fi
+  if ! cmp -s "$pkg/dist/hls.min.js" "$dest"; then
+    mkdir -p "$(dirname "$dest")"
+    cp "$pkg/dist/hls.min.js" "$dest"
+  fi
+}
+
 install_chromium() {
   if [ -x /usr/bin/chromium ]; then
     return
@@ -84,6 +102,18 @@ install_chromium() {
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}
+
+install_ffmpeg() {
+  # Video probing and transcoding (ffprobe, ffmpeg with libx264 and aac).
+  if command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; then
+    return
+  fi
+  log "installing Debian's ffmpeg"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq ffmpeg >/dev/null
 }
 
 install_end2end_packages() {
@@ -100,6 +130,8 @@ main() {
   install_cargo_leptos
   install_wasm_bindgen
   install_wasm_opt
+  install_hls_js
+  install_ffmpeg
   if [ "${HEARTH_SETUP_E2E:-1}" = "1" ]; then
     install_chromium
     install_end2end_packages

@@ -51,7 +51,7 @@ cargo leptos build
 e2e_dir="$(mktemp -d)"
 port="${HEARTH_E2E_PORT:-3100}"
 export HEARTH_BASE_URL="http://127.0.0.1:$port"
-DATABASE_URL="sqlite://$e2e_dir/e2e.db?mode=rwc" HEARTH_MEDIA_URL="$e2e_dir/media" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+DATABASE_URL="sqlite://$e2e_dir/e2e.db?mode=rwc" HEARTH_MEDIA_URL="$e2e_dir/media" HEARTH_UPLOAD_DIR="$e2e_dir/uploads" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
   RUST_LOG="${RUST_LOG:-warn}" "$CARGO_TARGET_DIR/debug/server" >"$e2e_dir/server.log" 2>&1 &
 server_pid=$!
 cleanup() {

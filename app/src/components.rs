@@ -11,3 +11,4 @@ pub mod profiles;
 pub mod search;
 pub mod settings;
 pub mod social;
+pub mod video;

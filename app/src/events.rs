@@ -139,6 +139,27 @@ pub enum LiveEvent {
     /// The user's notifications changed (durable, to that user): refetch
     /// the list and the badge.
     NotificationsChanged,
+    /// A video of the user's is being transcoded (ephemeral, to its
+    /// uploader's tabs): "Processing N %".
+    VideoProgress {
+        /// The video (its upload id).
+        video_id: String,
+        /// The post it is attached to, if any yet.
+        post_id: Option<PostId>,
+        /// 0–100.
+        percent: u8,
+    },
+    /// A video of the user's finished processing (ephemeral, to its
+    /// uploader's tabs): ready (the post is now published) or failed with
+    /// a reason for the author.
+    VideoProcessed {
+        /// The video (its upload id).
+        video_id: String,
+        /// The post it is attached to, if any yet.
+        post_id: Option<PostId>,
+        /// `None` when ready; else why it failed.
+        failure: Option<String>,
+    },
 }
 
 /// A frame from browser to server.

@@ -26,6 +26,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
 pub mod media;
 #[cfg(feature = "ssr")]
 pub mod services;
@@ -33,6 +35,8 @@ pub mod services;
 pub mod session_store;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod video;
 
 use components::chat::{ConversationPage, MailboxPage, NewGroupPage, RoomsPage};
 use components::common::{NotFound, TopBar};

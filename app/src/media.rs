@@ -111,15 +111,53 @@ impl MediaStore {
         }
     }
 
-    /// Deletes every variant of `key` (missing ones are fine).
+    /// Stores a file of a video under `{key}/{name}` (`name` like
+    /// `hls/720/seg_000.ts`; the caller checks it).
+    ///
+    /// # Errors
+    /// When the store refuses.
+    pub async fn put_file(&self, key: &str, name: &str, bytes: Vec<u8>) -> anyhow::Result<()> {
+        self.inner
+            .put(
+                &Path::from(format!("{key}/{name}")),
+                PutPayload::from(bytes),
+            )
+            .await
+            .with_context(|| format!("storing media {key}/{name}"))?;
+        Ok(())
+    }
+
+    /// Reads `{key}/{name}`; `None` if it isn't there.
+    ///
+    /// # Errors
+    /// When the store fails otherwise.
+    pub async fn get_file(&self, key: &str, name: &str) -> anyhow::Result<Option<Bytes>> {
+        match self.inner.get(&Path::from(format!("{key}/{name}"))).await {
+            Ok(r) => Ok(Some(r.bytes().await.context("reading media")?)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading media {key}/{name}")),
+        }
+    }
+
+    /// Deletes every file of `key`: photo variants, and a video's
+    /// playlists, segments and poster (missing ones are fine).
     ///
     /// # Errors
     /// When the store fails; the caller retries.
     pub async fn delete_all(&self, key: &str) -> anyhow::Result<()> {
-        for slot in crate::models::VARIANT_SLOTS {
-            match self.inner.delete(&Self::path(key, slot)).await {
+        use futures::TryStreamExt as _;
+        let prefix = Path::from(key);
+        let files: Vec<Path> = self
+            .inner
+            .list(Some(&prefix))
+            .map_ok(|m| m.location)
+            .try_collect()
+            .await
+            .with_context(|| format!("listing media {key}"))?;
+        for path in files {
+            match self.inner.delete(&path).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
-                Err(e) => return Err(e).with_context(|| format!("deleting media {key}/{slot}")),
+                Err(e) => return Err(e).with_context(|| format!("deleting media {path}")),
             }
         }
         Ok(())

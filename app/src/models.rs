@@ -7,10 +7,12 @@ use serde::{Deserialize, Serialize};
 pub mod chat;
 pub mod media;
 pub mod notifications;
+pub mod video;
 
 pub use chat::*;
 pub use media::*;
 pub use notifications::*;
+pub use video::*;
 
 /// The signed-in user, as the top bar and composer need it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +65,10 @@ pub struct PostView {
     pub mentions: Vec<String>,
     /// Photos, in the author's order (at most 10).
     pub photos: Vec<Photo>,
+    /// The post's video, if it has one. Until it is ready only its author
+    /// sees the post (with the processing state).
+    #[serde(default)]
+    pub video: Option<Video>,
     /// For a share: the shared post, or why it can't be shown.
     pub shared: Option<SharedPost>,
     /// Reaction counts and the viewer's own reaction.

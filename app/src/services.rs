@@ -16,4 +16,5 @@ pub mod reactions;
 pub mod search;
 pub mod social;
 pub mod throttle;
+pub mod videos;
 pub mod visibility;

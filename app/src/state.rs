@@ -2,9 +2,11 @@
 //! axum handlers.
 
 use crate::hub::EventHub;
+use crate::jobs::JobSignal;
 use crate::media::MediaStore;
 use crate::services::presence::PresenceTracker;
 use crate::services::throttle::LoginThrottle;
+use crate::video::VideoSettings;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -19,16 +21,23 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// Who is online (tabs per user in this process).
     pub presence: Arc<PresenceTracker>,
-    /// Photo files.
+    /// Photo and video files.
     pub media: MediaStore,
+    /// Video limits, the upload folder and transcode settings.
+    pub video: Arc<VideoSettings>,
+    /// Wakes this process's idle job workers when a job is enqueued.
+    pub job_signal: JobSignal,
 }
 
 impl AppState {
-    /// State on `db` and `media` with a fresh hub and throttle.
+    /// State on `db` and `media` with a fresh hub and throttle, and video
+    /// defaults with uploads in `data/uploads` (see [`AppState::with_video`]).
     pub fn new(db: DatabaseConnection, media: MediaStore) -> Self {
         Self {
             db,
             media,
+            video: Arc::new(VideoSettings::new("data/uploads")),
+            job_signal: JobSignal::default(),
             hub: EventHub::default(),
             login_throttle: Arc::new(LoginThrottle::default()),
             presence: Arc::new(PresenceTracker::default()),
@@ -37,6 +46,13 @@ impl AppState {
 }
 
 impl AppState {
+    /// The same state with these video settings.
+    #[must_use]
+    pub fn with_video(mut self, video: VideoSettings) -> Self {
+        self.video = Arc::new(video);
+        self
+    }
+
     /// Deletes the files of trashed photos now (after the commit that
     /// trashed them). Failures are logged; the background janitor retries.
     pub async fn empty_media_trash(&self) {

@@ -36,6 +36,29 @@ pub struct Config {
     /// region and endpoint from the usual `AWS_*` variables).
     #[arg(long, env = "HEARTH_MEDIA_URL", default_value = "data/media")]
     pub media_url: String,
+
+    /// Local folder for video uploads in progress and transcoding scratch
+    /// (created on first use).
+    #[arg(long, env = "HEARTH_UPLOAD_DIR", default_value = "data/uploads")]
+    pub upload_dir: String,
+
+    /// Largest video upload, bytes (1 GiB).
+    #[arg(long, env = "HEARTH_VIDEO_MAX_BYTES", default_value_t = app::models::video::DEFAULT_MAX_VIDEO_BYTES)]
+    pub video_max_bytes: u64,
+
+    /// Longest video, seconds (10 minutes).
+    #[arg(long, env = "HEARTH_VIDEO_MAX_SECONDS", default_value_t = app::models::video::DEFAULT_MAX_VIDEO_SECONDS)]
+    pub video_max_seconds: u32,
+
+    /// Video transcodes at once in this process; 0 runs none here (another
+    /// instance on the same database does them).
+    #[arg(long, env = "HEARTH_TRANSCODE_CONCURRENCY", default_value_t = 1)]
+    pub transcode_concurrency: usize,
+
+    /// Seconds a background job stays claimed without a heartbeat before
+    /// another worker takes it over (after a crash).
+    #[arg(long, env = "HEARTH_JOB_LEASE_SECONDS", default_value_t = 60)]
+    pub job_lease_seconds: u64,
 }
 
 impl Config {
@@ -54,8 +77,19 @@ impl Config {
         Some(format!("{scheme}://{host}"))
     }
 
+    /// The video settings.
+    pub fn video_settings(&self) -> app::video::VideoSettings {
+        app::video::VideoSettings {
+            max_bytes: self.video_max_bytes,
+            max_seconds: self.video_max_seconds,
+            transcode_concurrency: self.transcode_concurrency,
+            job_lease: std::time::Duration::from_secs(self.job_lease_seconds.max(1)),
+            ..app::video::VideoSettings::new(&self.upload_dir)
+        }
+    }
+
     /// Settings for tests: the given database, an ephemeral port, photos
-    /// in memory.
+    /// in memory, uploads in `upload_dir`.
     pub fn for_tests(database_url: String) -> Self {
         Self {
             database_url,
@@ -63,6 +97,14 @@ impl Config {
             site_root: None,
             public_url: None,
             media_url: "memory:".to_owned(),
+            upload_dir: std::env::temp_dir()
+                .join(format!("hearth-uploads-{}", app::media::new_key()))
+                .display()
+                .to_string(),
+            video_max_bytes: app::models::video::DEFAULT_MAX_VIDEO_BYTES,
+            video_max_seconds: app::models::video::DEFAULT_MAX_VIDEO_SECONDS,
+            transcode_concurrency: 1,
+            job_lease_seconds: 60,
         }
     }
 }

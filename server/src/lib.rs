@@ -12,6 +12,7 @@ pub mod live;
 pub mod media;
 pub mod origin;
 pub mod render_guard;
+pub mod video;
 
 use anyhow::Context as _;
 use app::session_store::DbSessionStore;
@@ -23,6 +24,7 @@ use config::Config;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
@@ -86,7 +88,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
         .layer(axum::middleware::from_fn(
             render_guard::retry_stalled_render,
         ));
-    let photos = media::router(state.clone());
+    let photos = media::router(state.clone()).merge(video::router(state.clone()));
     let live = Router::new()
         .route("/ws", get(live::ws_handler))
         .with_state(live::LiveState {
@@ -101,6 +103,9 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
             ServeDir::new(site_root.join(options.site_pkg_dir.as_ref())),
         )
         .nest_service("/img", ServeDir::new(site_root.join("img")))
+        // hls.js, copied from npm by scripts/setup.sh; loaded by pages that
+        // play a video.
+        .nest_service("/vendor", ServeDir::new(site_root.join("vendor")))
         .route_service(
             "/favicon.svg",
             ServeFile::new(site_root.join("favicon.svg")),
@@ -138,7 +143,7 @@ impl Application {
         let db = app::db::connect_and_migrate(&config.database_url).await?;
         let media = app::media::MediaStore::open(&config.media_url)?;
         tracing::info!(at = media.describe(), "media store");
-        let state = AppState::new(db, media);
+        let state = AppState::new(db, media).with_video(config.video_settings());
         let mut options = leptos_options(config);
         let listener = tokio::net::TcpListener::bind(config.site_addr)
             .await
@@ -165,7 +170,8 @@ impl Application {
         &self.state
     }
 
-    /// Serves until Ctrl-C / SIGTERM, with background sweeps of expired
+    /// Serves until Ctrl-C / SIGTERM, with transcode workers (durable jobs,
+    /// `HEARTH_TRANSCODE_CONCURRENCY` at once), background sweeps of expired
     /// sessions and replayable live events older than 7 days (hourly), idle
     /// throttle entries (every 5 minutes), photo files to delete (every
     /// minute) and uploads never attached (hourly).
@@ -196,6 +202,17 @@ impl Application {
             loop {
                 tick.tick().await;
                 if n.is_multiple_of(60) {
+                    match app::services::videos::sweep_expired_uploads(
+                        &state.db,
+                        &state.video,
+                        app::time_fmt::now_ms(),
+                    )
+                    .await
+                    {
+                        Ok(k) if k > 0 => tracing::info!(swept = k, "expired video uploads"),
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "sweeping expired video uploads"),
+                    }
                     match app::services::media::sweep_unattached(&state.db, app::time_fmt::now_ms())
                         .await
                     {
@@ -208,6 +225,24 @@ impl Application {
                 state.empty_media_trash().await;
             }
         });
+        // Transcodes: durable jobs, run here at the configured concurrency
+        // (0: another instance runs them).
+        if self.state.video.transcode_concurrency > 0 {
+            let state = self.state.clone();
+            let handler: app::jobs::Handler = Arc::new(move |job| {
+                let state = state.clone();
+                Box::pin(app::services::videos::run_transcode(state, job))
+            });
+            tokio::spawn(app::jobs::run_workers(
+                self.state.db.clone(),
+                app::services::videos::TRANSCODE_JOB,
+                self.state.video.transcode_concurrency,
+                self.state.video.job_lease,
+                Duration::from_secs(2),
+                self.state.job_signal.clone(),
+                handler,
+            ));
+        }
         let throttle = self.state.login_throttle.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(300));

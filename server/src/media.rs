@@ -36,7 +36,8 @@ pub fn router(state: AppState) -> axum::Router {
         .with_state(state)
 }
 
-fn error(err: AppError) -> Response {
+/// An [`AppError`] as JSON with its status.
+pub(crate) fn error(err: AppError) -> Response {
     let status =
         StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(err)).into_response()
@@ -113,7 +114,8 @@ async fn upload_inner(
     Err(AppError::validation("file", "Choose a photo to upload."))
 }
 
-fn not_found() -> Response {
+/// 404, not cached.
+pub(crate) fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
         [(header::CACHE_CONTROL, "private, no-store")],
@@ -142,23 +144,18 @@ async fn serve(
     }
 }
 
-async fn serve_inner(
-    state: &AppState,
-    session: &Session,
-    key: &str,
-    slot: u32,
-    headers: &HeaderMap,
-) -> Result<Option<Response>, AppError> {
-    let viewer = user_id_of(session).await?;
-    let Some(row) = media::find_by_key(&state.db, key).await? else {
-        return Ok(None);
-    };
-    if !media::may_view(&state.db, viewer, &row).await? {
-        return Ok(None);
-    }
-    // Variants never change under a key, so the key and slot are the tag.
-    let etag = format!("\"{key}-{slot}\"");
-    let common = [
+/// The same key and slot always hold the same bytes, so the ETag is
+/// `"{key}-{slot}"`; a matching `If-None-Match` gets 304 from here.
+pub(crate) fn revalidated(headers: &HeaderMap, etag: &str) -> Option<Response> {
+    let hit = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    hit.then(|| (StatusCode::NOT_MODIFIED, caching(etag)).into_response())
+}
+
+fn caching(etag: &str) -> [(header::HeaderName, HeaderValue); 3] {
+    [
         (
             header::CACHE_CONTROL,
             HeaderValue::from_static("private, no-cache"),
@@ -169,21 +166,50 @@ async fn serve_inner(
         ),
         (
             header::ETAG,
-            HeaderValue::from_str(&etag).map_err(|e| anyhow::anyhow!(e))?,
+            HeaderValue::from_str(etag).unwrap_or_else(|_| HeaderValue::from_static("\"x\"")),
         ),
-    ];
-    let revalidated = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    if revalidated {
-        return Ok(Some((StatusCode::NOT_MODIFIED, common).into_response()));
+    ]
+}
+
+/// A stored file for one viewer: `private, no-cache` (every use is
+/// re-checked), `nosniff`, its ETag and type.
+pub(crate) fn private_file(
+    etag: &str,
+    content_type: &'static str,
+    bytes: bytes::Bytes,
+) -> Response {
+    (
+        caching(etag),
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn serve_inner(
+    state: &AppState,
+    session: &Session,
+    key: &str,
+    slot: u32,
+    headers: &HeaderMap,
+) -> Result<Option<Response>, AppError> {
+    let viewer = user_id_of(session).await?;
+    let allowed = match media::find_by_key(&state.db, key).await? {
+        Some(row) => media::may_view(&state.db, viewer, &row).await?,
+        // A video's poster shares the key's folder.
+        None => app::services::videos::viewable(&state.db, viewer, key)
+            .await?
+            .is_some_and(|v| v.status == app::db::entities::videos::READY),
+    };
+    if !allowed {
+        return Ok(None);
+    }
+    let etag = format!("\"{key}-{slot}\"");
+    if let Some(res) = revalidated(headers, &etag) {
+        return Ok(Some(res));
     }
     let Some(bytes) = state.media.get(key, slot).await? else {
         return Ok(None);
     };
-    let content_type = HeaderValue::from_str(&row.content_type).map_err(|e| anyhow::anyhow!(e))?;
-    Ok(Some(
-        (common, [(header::CONTENT_TYPE, content_type)], bytes).into_response(),
-    ))
+    Ok(Some(private_file(&etag, "image/jpeg", bytes)))
 }

@@ -5,6 +5,7 @@ mod m20261121_000001_accounts_posts_sessions;
 mod m20261121_000002_social;
 mod m20261121_000003_live;
 mod m20261201_000004_media;
+mod m20261201_000005_video;
 
 use sea_orm_migration::prelude::*;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_social::Migration),
             Box::new(m20261121_000003_live::Migration),
             Box::new(m20261201_000004_media::Migration),
+            Box::new(m20261201_000005_video::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ use crate::models::{
 use crate::services::media;
 use crate::services::notifications::{self, Notice};
 use crate::services::social;
+use crate::services::videos;
 use crate::services::visibility::{ViewerCtx, in_feed_of, visibility_of, visible_to};
 use crate::text::mentioned_usernames;
 use crate::time_fmt::now_ms;
@@ -230,8 +231,9 @@ pub async fn create_post<C: ConnectionTrait>(
     body: &str,
     visibility: &str,
     photos: &[PhotoInput],
+    video: Option<&str>,
 ) -> AppResult<PostView> {
-    let body = if photos.is_empty() {
+    let body = if photos.is_empty() && video.is_none() {
         validation::post_body(body)?
     } else {
         validation::post_caption(body)?
@@ -240,6 +242,20 @@ pub async fn create_post<C: ConnectionTrait>(
     let uploads =
         media::unattached_uploads(db, author, MediaPurpose::Post, photos, MAX_PHOTOS_PER_POST)
             .await?;
+    let video = match video {
+        Some(_) if !photos.is_empty() => {
+            return Err(AppError::validation(
+                "video",
+                "A post can have photos or a video, not both.",
+            ));
+        }
+        Some(key) => Some(videos::attachable(db, author, key).await?),
+        None => None,
+    };
+    // A post with a video still processing waits, unpublished, for it.
+    let published = video
+        .as_ref()
+        .is_none_or(|v| v.status == crate::db::entities::videos::READY);
     let post = posts::ActiveModel {
         author_id: Set(author.0),
         body: Set(body.clone()),
@@ -248,18 +264,59 @@ pub async fn create_post<C: ConnectionTrait>(
         visibility: Set(visibility.as_str().to_owned()),
         is_share: Set(false),
         shared_post_id: Set(None),
+        published: Set(published),
         ..Default::default()
     }
     .insert(db)
     .await?;
     media::attach_to_post(db, PostId(post.id), uploads).await?;
+    if let Some(v) = &video {
+        videos::attach_to_post(db, v, PostId(post.id)).await?;
+    }
     let mentioned = store_mentions(db, author, Some(post.id), None, &body).await?;
-    announce_created(db, hub, &post).await?;
+    if published {
+        announce_created(db, hub, &post).await?;
+    }
     notifications::notify_mentions(db, hub, author, &mentioned, PostId(post.id), None).await?;
     get_post(db, author, PostId(post.id)).await
 }
 
-async fn announce_created<C: ConnectionTrait>(
+/// A post whose video just became ready was published: tell its audience
+/// and notify the people it mentions (they couldn't see it before).
+///
+/// # Errors
+/// `Internal` on database failure.
+pub async fn announce_published<C: ConnectionTrait>(
+    db: &C,
+    hub: &EventHub,
+    post: &posts::Model,
+) -> AppResult<()> {
+    announce_created(db, hub, post).await?;
+    let mentioned: Vec<UserId> = mentions::Entity::find()
+        .filter(mentions::Column::PostId.eq(post.id))
+        .filter(mentions::Column::CommentId.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| UserId(m.user_id))
+        .collect();
+    notifications::notify_mentions(
+        db,
+        hub,
+        UserId(post.author_id),
+        &mentioned,
+        PostId(post.id),
+        None,
+    )
+    .await
+}
+
+/// Tells the audience of `post` that it appeared (at creation, or when its
+/// video became ready).
+///
+/// # Errors
+/// `Internal` on database failure.
+pub async fn announce_created<C: ConnectionTrait>(
     db: &C,
     hub: &EventHub,
     post: &posts::Model,
@@ -468,6 +525,7 @@ pub async fn delete_post<C: ConnectionTrait>(
         .exec(db)
         .await?;
     media::trash_post_photos(db, id).await?;
+    videos::trash_post_video(db, id).await?;
     posts::Entity::delete_by_id(id.0).exec(db).await?;
     hub.publish(audience, LiveEvent::PostDeleted { post_id: id });
     Ok(())
@@ -710,6 +768,7 @@ pub async fn views<C: ConnectionTrait>(
     )
     .await?;
     let photos = media::photos_of_posts(db, &mention_ids).await?;
+    let mut videos = videos::videos_of_posts(db, &ids).await?;
     let mut reactions = reaction_summaries(db, ctx.viewer, &ids).await?;
     let comment_counts = comment_counts(db, &ids).await?;
     let author = |id: i64| {
@@ -745,6 +804,7 @@ pub async fn views<C: ConnectionTrait>(
                 mentions: mentions.get(&p.id).cloned().unwrap_or_default(),
                 shared: shared.transpose()?,
                 photos: photos.get(&p.id).cloned().unwrap_or_default(),
+                video: videos.remove(&p.id),
                 reactions: reactions.remove(&p.id).unwrap_or_default(),
                 comment_count: comment_counts.get(&p.id).copied().unwrap_or(0),
                 body: p.body,

@@ -2,6 +2,8 @@
 //! permalink, shares, comments, reactions, search):
 //!
 //! - the author always sees their post;
+//! - nobody else sees an unpublished one (its video is still processing,
+//!   or failed);
 //! - nobody sees posts across a block, in either direction;
 //! - `Public`: every signed-in user; `Friends`: the author's friends;
 //!   `OnlyMe`: the author alone.
@@ -58,9 +60,11 @@ impl ViewerCtx {
         }
     }
 
-    /// [`ViewerCtx::can_see`] for a stored post.
+    /// [`ViewerCtx::can_see`] for a stored post, which must also be
+    /// published unless the viewer wrote it.
     pub fn can_see_post(&self, post: &posts::Model) -> bool {
-        self.can_see(UserId(post.author_id), visibility_of(post))
+        (post.published || post.author_id == self.viewer.0)
+            && self.can_see(UserId(post.author_id), visibility_of(post))
     }
 }
 
@@ -85,10 +89,11 @@ fn friends_of(me: UserId) -> (SelectStatement, SelectStatement) {
     (as_a, as_b)
 }
 
-/// SQL condition on `posts`: Public, or Friends-only by one of `me`'s friends.
+/// SQL condition on `posts`: published, and Public or Friends-only by one
+/// of `me`'s friends.
 fn shared_with(me: UserId) -> Condition {
     let (as_a, as_b) = friends_of(me);
-    Condition::any()
+    let audience = Condition::any()
         .add(posts::Column::Visibility.eq(Visibility::Public.as_str()))
         .add(
             Condition::all()
@@ -98,7 +103,10 @@ fn shared_with(me: UserId) -> Condition {
                         .add(posts::Column::AuthorId.in_subquery(as_a))
                         .add(posts::Column::AuthorId.in_subquery(as_b)),
                 ),
-        )
+        );
+    Condition::all()
+        .add(posts::Column::Published.eq(true))
+        .add(audience)
 }
 
 /// SQL condition on `posts` for "`me` may see it, written by anyone".

@@ -14,3 +14,4 @@ mod posts;
 mod search;
 mod security;
 mod social;
+mod video;

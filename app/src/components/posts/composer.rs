@@ -3,6 +3,7 @@ use crate::components::photos::{
     AddPhotosInput, PhotoPicker, PickedPhotos, drag_has_files, dropped_files, pasted_files,
 };
 use crate::components::posts::VisibilitySelect;
+use crate::components::video::{AddVideoInput, VideoUpload, VideoUploadPanel};
 use crate::models::{CurrentUser, MAX_PHOTOS_PER_POST, MediaPurpose, PostView};
 use crate::server_fns::posts::CreatePost;
 use leptos::form::FromFormData as _;
@@ -13,7 +14,9 @@ use leptos::server_fn::ServerFn as _;
 /// ("Who can see this?", Friends unless changed) and, with JavaScript, up
 /// to 10 photos: chosen with "Add photos", dropped on the box or pasted
 /// into it; each uploads at once, with progress, and gets alt text. A post
-/// may then be photos only. With JavaScript the new post is handed to
+/// may then be photos only. Or, instead of photos, one video ("Add video"
+/// or dropped), uploaded resumably with progress, pause and cancel; "Post"
+/// waits for its last byte. With JavaScript the new post is handed to
 /// `on_created` and the box clears; without it the form posts (text only)
 /// and the page reloads with the post on top.
 #[component]
@@ -27,6 +30,9 @@ pub fn Composer(
     let error = action_error(create);
     let form = NodeRef::<leptos::html::Form>::new();
     let picker = PhotoPicker::new(MediaPurpose::Post, MAX_PHOTOS_PER_POST);
+    // A post has photos or one video.
+    let video = VideoUpload::new();
+    let has_photos = Signal::derive(move || !picker.is_empty());
     // Photos need the upload client: offered once hydrated.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
@@ -36,6 +42,7 @@ pub fn Composer(
         if let Some(Ok(post)) = create.value().get() {
             on_created.run(post);
             picker.clear();
+            video.finish();
             if let Some(form) = form.get_untracked() {
                 form.reset();
             }
@@ -43,12 +50,13 @@ pub fn Composer(
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if picker.uploading() || create.pending().get_untracked() {
+        if picker.uploading() || video.blocks_post() || create.pending().get_untracked() {
             return;
         }
         match CreatePost::from_event(&ev) {
             Ok(mut input) => {
                 input.photos = picker.inputs();
+                input.video = video.upload_id();
                 create.dispatch(input);
             }
             Err(e) => leptos::logging::error!("composer form: {e}"),
@@ -75,14 +83,23 @@ pub fn Composer(
         dragging.set(false);
         if drag_has_files(&ev) {
             ev.prevent_default();
-            picker.add(dropped_files(&ev));
+            if video.active() {
+                return;
+            }
+            let mut files = dropped_files(&ev);
+            match files.iter().position(|f| f.type_().starts_with("video/")) {
+                Some(i) if picker.is_empty() => video.choose(files.swap_remove(i)),
+                _ => picker.add(files),
+            }
         }
     };
     let on_paste = move |ev: leptos::ev::ClipboardEvent| {
         let files = pasted_files(&ev);
         if !files.is_empty() {
             ev.prevent_default();
-            picker.add(files);
+            if !video.active() {
+                picker.add(files);
+            }
         }
     };
     let first_name = me
@@ -114,7 +131,7 @@ pub fn Composer(
                             name="body"
                             rows="3"
                             maxlength="5000"
-                            required=move || picker.is_empty()
+                            required=move || picker.is_empty() && !video.active()
                             placeholder=format!("What's on your mind, {first_name}?")
                             aria-describedby="composer-body-error"
                         ></textarea>
@@ -122,18 +139,25 @@ pub fn Composer(
                         <PickedPhotos picker id_prefix="composer-photo-" />
                         <FieldError error field="photos" form="composer-" />
                         <FieldError error field="alt" form="composer-" />
+                        <VideoUploadPanel upload=video blocked=has_photos />
+                        <FieldError error field="video" form="composer-" />
                         <ErrorNotice error />
                     </div>
                 </div>
                 <div class="composer-actions">
                     <Show when=move || hydrated.get()>
-                        <AddPhotosInput picker id="composer-photos" label="Add photos" />
+                        <fieldset class="composer-attach" disabled=move || video.active()>
+                            <AddPhotosInput picker id="composer-photos" label="Add photos" />
+                        </fieldset>
+                        <AddVideoInput upload=video id="composer-video" disabled=has_photos />
                     </Show>
                     <VisibilitySelect id="composer-visibility" />
                     <button
                         type="submit"
                         class="button primary composer-submit"
-                        disabled=move || create.pending().get() || picker.uploading()
+                        disabled=move || {
+                            create.pending().get() || picker.uploading() || video.blocks_post()
+                        }
                     >
                         "Post"
                     </button>

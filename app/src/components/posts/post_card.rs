@@ -6,11 +6,12 @@ use super::shared_post::SharedPostEmbed;
 use crate::components::common::{Avatar, ErrorNotice, RelativeTime};
 use crate::components::photos::PhotoGrid;
 use crate::components::posts::{PostBody, VisibilityIcon};
+use crate::components::video::PostVideo;
 use crate::contexts::live_context::use_live;
 use crate::error::AppError;
 use crate::events::LiveEvent;
 use crate::ids::PostId;
-use crate::models::{Photo, PostView, ReactionSummary, SharedPost, Visibility};
+use crate::models::{Photo, PostView, ReactionSummary, SharedPost, Video, Visibility};
 use crate::server_fns::posts::get_post;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -24,6 +25,8 @@ pub struct PostState {
     pub mentions: RwSignal<Vec<String>>,
     /// Photos, in the author's order.
     pub photos: RwSignal<Vec<Photo>>,
+    /// The video, if any, with its processing state.
+    pub video: RwSignal<Option<Video>>,
     /// Last edit, ms since epoch.
     pub edited_at: RwSignal<Option<i64>>,
     /// Audience.
@@ -44,6 +47,7 @@ impl PostState {
             body: RwSignal::new(post.body.clone()),
             mentions: RwSignal::new(post.mentions.clone()),
             photos: RwSignal::new(post.photos.clone()),
+            video: RwSignal::new(post.video.clone()),
             edited_at: RwSignal::new(post.edited_at_ms),
             visibility: RwSignal::new(post.visibility),
             reactions: RwSignal::new(post.reactions.clone()),
@@ -58,6 +62,10 @@ impl PostState {
         self.body.set(post.body);
         self.mentions.set(post.mentions);
         self.photos.set(post.photos);
+        // Unchanged, it must not restart a playing video.
+        if self.video.with_untracked(|v| *v != post.video) {
+            self.video.set(post.video);
+        }
         self.edited_at.set(post.edited_at_ms);
         self.visibility.set(post.visibility);
         self.reactions.set(post.reactions);
@@ -78,7 +86,7 @@ impl PostState {
 }
 
 /// One post: author, time (links to the permalink), audience icon, text,
-/// photos (a grid opening a viewer) or the shared post, reactions, comments, "Share", and for its author
+/// photos (a grid opening a viewer), a video or the shared post, reactions, comments, "Share", and for its author
 /// "Edit post" and "Delete post". Follows live edits, deletions, reactions
 /// and comments of the post.
 #[component]
@@ -138,6 +146,11 @@ pub fn PostCard(
     let owner_controls = post.can_edit.then(|| {
         view! { <OwnerControls id state is_share allow_public=edit_allows_public on_deleted /> }
     });
+    // A post gets its video when it is made; edits don't add one.
+    let video = post.video.is_some().then(|| {
+        let on_processed = Callback::new(move |()| state.refresh(id));
+        view! { <PostVideo video=state.video is_author=post.can_edit on_processed /> }
+    });
     let has_body = Memo::new(move |_| state.body.with(|b| !b.is_empty()));
     let shared = Memo::new(move |_| state.shared.get());
     let shared = move || {
@@ -171,6 +184,7 @@ pub fn PostCard(
                 <PostBody id body=state.body mentions=state.mentions expanded />
             </Show>
             <PhotoGrid photos=state.photos />
+            {video}
             {shared}
             {owner_controls}
             <PostFooter id state root_visibility allow_public comments_open comments_reload />

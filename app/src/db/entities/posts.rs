@@ -23,6 +23,9 @@ pub struct Model {
     pub is_share: bool,
     /// The shared (root) post, for shares; `None` once that post is deleted.
     pub shared_post_id: Option<i64>,
+    /// Whether people other than the author may see it: false while its
+    /// video is still processing (or failed).
+    pub published: bool,
 }
 
 /// Relations of `posts`.

@@ -160,7 +160,7 @@ async fn seed_photo_posts(
         } else {
             "friends"
         };
-        posts_svc::create_post(db, hub, author, caption, visibility, &inputs).await?;
+        posts_svc::create_post(db, hub, author, caption, visibility, &inputs, None).await?;
     }
     Ok(missing)
 }
