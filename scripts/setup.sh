@@ -93,27 +93,24 @@ install_hls_js() {
   fi
 }
 
-install_chromium() {
-  if [ -x /usr/bin/chromium ]; then
-    return
-  fi
-  log "installing Debian's chromium"
+apt_install() {
+  # Debian packages, with sudo when not root.
+  log "installing Debian's $*"
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+install_chromium() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
 }
 
 install_ffmpeg() {
   # Video probing and transcoding (ffprobe, ffmpeg with libx264 and aac).
-  if command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; then
-    return
+  if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
+    apt_install ffmpeg
   fi
-  log "installing Debian's ffmpeg"
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq ffmpeg >/dev/null
 }
 
 install_end2end_packages() {

@@ -5,7 +5,10 @@
 //! - [`photos`]: the photo pipeline and the feed under uploads
 //!   (`photo-bench`).
 //! - [`procfs`]: memory and CPU figures of a process, read from `/proc`.
+//! - [`video`]: transcode speed and resumable upload throughput
+//!   (`video-bench`).
 
 pub mod live;
 pub mod photos;
 pub mod procfs;
+pub mod video;

@@ -134,7 +134,11 @@ fn pipeline(opts: &Options, source: &Arc<Vec<u8>>) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn sign_up(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
+/// Signs up the bench user on `base`; returns its session cookie pair.
+///
+/// # Errors
+/// When sign-up fails.
+pub async fn sign_up(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
     let password = "bench-password-123";
     let resp = client
         .post(format!("{base}{}", app::server_fns::auth::SignUp::PATH))

@@ -124,3 +124,39 @@ test('a video uploads through a network cut, processes, and plays for a friend o
   expect(res.status()).toBe(404);
   await strangerContext.close();
 });
+
+test('an upload paused and left by a reload resumes where it stopped', async ({ page }) => {
+  const ann = makeUser({ firstName: 'Ann' });
+  await signUp(page, ann);
+  const video = clip(12);
+  const file = { name: 'holiday.mp4', mimeType: 'video/mp4', buffer: video };
+
+  // Slow each chunk down so there is time to pause after the first.
+  const offsets: number[] = [];
+  await page.route('**/api/videos/uploads/*', async (route) => {
+    if (route.request().method() === 'PATCH') {
+      offsets.push(Number(route.request().headers()['upload-offset']));
+      await new Promise((r) => setTimeout(r, 700));
+    }
+    await route.continue();
+  });
+  await open(page, '/');
+  let box = composer(page);
+  await box.getByLabel('Add video').setInputFiles(file);
+  await expect.poll(() => offsets.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+  await box.getByRole('button', { name: 'Pause' }).click();
+  await expect(box.getByText(/Paused/)).toBeVisible();
+
+  // Leave and come back: the composer offers to resume.
+  await open(page, '/');
+  box = composer(page);
+  const offer = box.getByRole('group', { name: 'Unfinished video upload' });
+  await expect(offer.getByText('Resume uploading holiday.mp4?')).toBeVisible();
+  offsets.length = 0;
+  const chooser = page.waitForEvent('filechooser');
+  await offer.getByRole('button', { name: 'Resume upload' }).click();
+  await (await chooser).setFiles(file);
+  await expect(box.getByRole('button', { name: 'Post', exact: true })).toBeEnabled({ timeout: 60_000 });
+  expect(offsets[0]).toBeGreaterThanOrEqual(5 * 1024 * 1024);
+  await expect(box.getByText(/100 %/)).toBeVisible();
+});

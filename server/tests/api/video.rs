@@ -78,14 +78,23 @@ async fn patch(
         .expect("patch")
 }
 
-async fn offset_of(app: &TestApp, who: &Person, url: &str) -> u64 {
-    let r = who
-        .client
-        .head(app.url(url))
+/// Sends a bodiless tus request (`HEAD`, `DELETE`) as `who`.
+async fn tus_call(
+    app: &TestApp,
+    who: &Person,
+    method: reqwest::Method,
+    url: &str,
+) -> reqwest::Response {
+    who.client
+        .request(method, app.url(url))
         .header(TUS.0, TUS.1)
         .send()
         .await
-        .expect("head");
+        .expect("tus request")
+}
+
+async fn offset_of(app: &TestApp, who: &Person, url: &str) -> u64 {
+    let r = tus_call(app, who, reqwest::Method::HEAD, url).await;
     assert_eq!(r.status(), StatusCode::OK);
     r.headers()["upload-offset"]
         .to_str()
@@ -230,52 +239,28 @@ async fn tus_rules_hold() {
     assert_eq!(offset_of(&app, &ann, &url).await, 4);
 
     // The upload is Ann's: Bob gets 404 for every method, as for nonsense.
-    let h = bob
-        .client
-        .head(app.url(&url))
-        .header(TUS.0, TUS.1)
-        .send()
-        .await
-        .expect("head");
+    let h = tus_call(&app, &bob, reqwest::Method::HEAD, &url).await;
     assert_eq!(h.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         patch(&app, &bob, &url, 4, vec![1; 2]).await.status(),
         StatusCode::NOT_FOUND
     );
-    let d = bob
-        .client
-        .delete(app.url(&url))
-        .header(TUS.0, TUS.1)
-        .send()
-        .await
-        .expect("delete");
+    let d = tus_call(&app, &bob, reqwest::Method::DELETE, &url).await;
     assert_eq!(d.status(), StatusCode::NOT_FOUND);
-    let h = ann
-        .client
-        .head(app.url(&format!("{UPLOADS_PATH}/{}", "0".repeat(32))))
-        .header(TUS.0, TUS.1)
-        .send()
-        .await
-        .expect("head");
+    let h = tus_call(
+        &app,
+        &ann,
+        reqwest::Method::HEAD,
+        &format!("{UPLOADS_PATH}/{}", "0".repeat(32)),
+    )
+    .await;
     assert_eq!(h.status(), StatusCode::NOT_FOUND);
     assert_eq!(offset_of(&app, &ann, &url).await, 4, "Bob changed nothing");
 
     // Termination.
-    let d = ann
-        .client
-        .delete(app.url(&url))
-        .header(TUS.0, TUS.1)
-        .send()
-        .await
-        .expect("delete");
+    let d = tus_call(&app, &ann, reqwest::Method::DELETE, &url).await;
     assert_eq!(d.status(), StatusCode::NO_CONTENT);
-    let h = ann
-        .client
-        .head(app.url(&url))
-        .header(TUS.0, TUS.1)
-        .send()
-        .await
-        .expect("head");
+    let h = tus_call(&app, &ann, reqwest::Method::HEAD, &url).await;
     assert_eq!(h.status(), StatusCode::NOT_FOUND);
 
     // Expiration: an upload past its 24 h answers 410 and is swept.
@@ -289,13 +274,7 @@ async fn tus_rules_hold() {
         .exec(&app.state.db)
         .await
         .expect("expire");
-    let h = ann
-        .client
-        .head(app.url(&url))
-        .header(TUS.0, TUS.1)
-        .send()
-        .await
-        .expect("head");
+    let h = tus_call(&app, &ann, reqwest::Method::HEAD, &url).await;
     assert_eq!(h.status(), StatusCode::GONE);
     let swept = app::services::videos::sweep_expired_uploads(
         &app.state.db,
@@ -379,13 +358,7 @@ async fn an_upload_cut_after_three_chunks_resumes_to_the_same_bytes() {
         sha2::Sha256::digest(&source),
         "SHA-256 of what arrived equals the source's"
     );
-    let h = ann
-        .client
-        .head(app.url(&url))
-        .header(TUS.0, TUS.1)
-        .send()
-        .await
-        .expect("head");
+    let h = tus_call(&app, &ann, reqwest::Method::HEAD, &url).await;
     assert_eq!(
         h.headers()["upload-offset"].to_str().ok(),
         Some(source.len().to_string().as_str())
