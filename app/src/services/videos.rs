@@ -467,16 +467,10 @@ pub async fn run_transcode(
         let v = v.clone();
         tokio::spawn(async move {
             let mut saved = 0;
+            // The post is often created while the video transcodes: pick
+            // up its id each time the row is written.
+            let mut post_id = v.post_id;
             while let Some(p) = rx.recv().await {
-                to_owner(
-                    &state.hub,
-                    &v,
-                    LiveEvent::VideoProgress {
-                        video_id: v.key.clone(),
-                        post_id: v.post_id.map(PostId),
-                        percent: p,
-                    },
-                );
                 if p >= saved + 5 {
                     saved = p;
                     let _ = videos::Entity::update_many()
@@ -484,7 +478,21 @@ pub async fn run_transcode(
                         .filter(videos::Column::Id.eq(v.id))
                         .exec(&state.db)
                         .await;
+                    if post_id.is_none()
+                        && let Ok(Some(row)) = videos::Entity::find_by_id(v.id).one(&state.db).await
+                    {
+                        post_id = row.post_id;
+                    }
                 }
+                to_owner(
+                    &state.hub,
+                    &v,
+                    LiveEvent::VideoProgress {
+                        video_id: v.key.clone(),
+                        post_id: post_id.map(PostId),
+                        percent: p,
+                    },
+                );
             }
         })
     };

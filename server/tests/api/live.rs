@@ -13,7 +13,7 @@ async fn session_for(app: &TestApp, user: &TestUser) -> String {
     cookie.split(';').next().expect("pair").to_owned()
 }
 
-fn ws_request(
+pub(crate) fn ws_request(
     app: &TestApp,
     cookie: Option<&str>,
     origin: &str,

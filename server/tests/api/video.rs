@@ -6,6 +6,7 @@
 
 use crate::helpers::{Person, TestApp, spawn_app, spawn_app_with};
 use app::error::AppError;
+use app::events::{LiveEnvelope, LiveEvent};
 use app::models::PostView;
 use app::models::video::{UPLOADS_PATH, VideoState};
 use app::server_fns::posts::{CreatePost, GetPost};
@@ -153,6 +154,30 @@ async fn settled(app: &TestApp, author: &Person, post: &PostView) -> PostView {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     panic!("the video was still processing after 3 minutes");
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn socket(app: &TestApp, cookie: &str, origin: &str) -> Socket {
+    let (ws, _) =
+        tokio_tungstenite::connect_async(crate::live::ws_request(app, Some(cookie), origin))
+            .await
+            .expect("connect");
+    ws
+}
+
+/// Every event the socket has received so far (stops after 1 s of quiet).
+async fn drain(ws: &mut Socket) -> Vec<LiveEvent> {
+    use futures::StreamExt as _;
+    let mut events = Vec::new();
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_secs(1), ws.next()).await {
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = msg {
+            let env: LiveEnvelope = serde_json::from_str(&text).expect("envelope");
+            events.push(env.event);
+        }
+    }
+    events
 }
 
 async fn get(who: &Person, app: &TestApp, path: &str) -> reqwest::Response {
@@ -376,6 +401,11 @@ async fn a_clip_becomes_360p_and_720p_hls_for_its_audience_only() {
         app.person("hls_stranger").await,
     );
     app.befriend(&ann, &friend).await;
+    // Both have the site open: the author's tabs get the progress, the
+    // friend's feed gets the post once it is ready.
+    let origin = format!("http://{}", app.addr);
+    let mut ann_ws = socket(&app, &ann.cookie, &origin).await;
+    let mut friend_ws = socket(&app, &friend.cookie, &origin).await;
     let id = upload(&app, &ann, &src, 1024 * 1024).await;
     let post = post_video(&app, &ann, &id, "friends").await;
     assert!(matches!(
@@ -401,6 +431,46 @@ async fn a_clip_becomes_360p_and_720p_hls_for_its_audience_only() {
         (24_000..=26_000).contains(&video.duration_ms),
         "{}",
         video.duration_ms
+    );
+    let ann_events = drain(&mut ann_ws).await;
+    let mut last_post = None;
+    let percents: Vec<u8> = ann_events
+        .iter()
+        .filter_map(|e| match e {
+            LiveEvent::VideoProgress {
+                video_id,
+                post_id,
+                percent,
+            } if *video_id == id => {
+                // Until the post exists (it is made while the video
+                // transcodes) the event names no post.
+                assert!(post_id.is_none_or(|p| p == post.id));
+                last_post = *post_id;
+                Some(*percent)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(percents.len() >= 3, "progress pushed live: {percents:?}");
+    assert_eq!(last_post, Some(post.id), "later progress names the post");
+    assert!(percents.windows(2).all(|w| w[0] < w[1]), "{percents:?}");
+    assert!(ann_events.iter().any(|e| matches!(
+        e,
+        LiveEvent::VideoProcessed { video_id, failure: None, .. } if *video_id == id
+    )));
+    let friend_events = drain(&mut friend_ws).await;
+    assert!(
+        friend_events
+            .iter()
+            .any(|e| matches!(e, LiveEvent::PostCreated { post_id, .. } if *post_id == post.id)),
+        "the friend's feed hears of the post when it is ready: {friend_events:?}"
+    );
+    assert!(
+        !friend_events.iter().any(|e| matches!(
+            e,
+            LiveEvent::VideoProgress { .. } | LiveEvent::VideoProcessed { .. }
+        )),
+        "progress is the author's alone"
     );
 
     // The friend now sees it and plays it.
