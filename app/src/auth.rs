@@ -7,6 +7,12 @@ use tower_sessions::Session;
 
 /// Session key of the signed-in user's id.
 pub const USER_ID_KEY: &str = "user_id";
+/// Session key of when this session signed in (ms).
+pub const SIGNED_IN_AT_KEY: &str = "signed_in_at_ms";
+/// Session key of the browser's `User-Agent` at sign-in (at most 512 bytes).
+pub const USER_AGENT_KEY: &str = "user_agent";
+/// Session key of the client IP at sign-in.
+pub const IP_KEY: &str = "ip";
 
 /// The current request's session.
 ///
@@ -50,8 +56,47 @@ pub async fn require_user() -> AppResult<UserId> {
 pub async fn start_session(user: UserId) -> AppResult<()> {
     let session = session().await?;
     session.cycle_id().await?;
+    // Anything a half-finished log-in left (two-factor step) goes.
+    session.clear().await;
     session.insert(USER_ID_KEY, user.0).await?;
+    session
+        .insert(SIGNED_IN_AT_KEY, crate::time_fmt::now_ms())
+        .await?;
+    let agent = leptos_axum::extract::<axum::http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|h| {
+            h.get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.chars().take(512).collect::<String>())
+        })
+        .unwrap_or_default();
+    session.insert(USER_AGENT_KEY, agent).await?;
+    if let Some(ip) = client_ip().await {
+        session.insert(IP_KEY, ip.to_string()).await?;
+    }
     Ok(())
+}
+
+/// The current session's id, once it has one (after its first save).
+///
+/// # Errors
+/// `Internal` if the session layer is missing.
+pub async fn current_session_id() -> AppResult<Option<String>> {
+    Ok(session().await?.id().map(|id| id.to_string()))
+}
+
+/// The signed-in user's id, refused when `HEARTH_REQUIRE_CONFIRMED_EMAIL`
+/// is on and their email address isn't confirmed. For actions that reach
+/// other people: posting, commenting, messaging, friend requests.
+///
+/// # Errors
+/// `Unauthorized` when signed out; `EmailNotConfirmed`; `Internal`.
+pub async fn require_confirmed_user() -> AppResult<UserId> {
+    let user = require_user().await?;
+    let state = crate::state::app_state()?;
+    crate::services::email::require_confirmed(&state.db, &state.accounts, user).await?;
+    Ok(user)
 }
 
 /// Signs out: deletes the session record and expires the cookie.
@@ -59,7 +104,14 @@ pub async fn start_session(user: UserId) -> AppResult<()> {
 /// # Errors
 /// `Internal` if the session store fails.
 pub async fn end_session() -> AppResult<()> {
-    session().await?.flush().await?;
+    let session = session().await?;
+    let id = session.id().map(|id| id.to_string());
+    session.flush().await?;
+    if let Some(id) = id {
+        crate::state::app_state()?
+            .revocations
+            .revoke(crate::revocation::Revoked::Session(id));
+    }
     Ok(())
 }
 

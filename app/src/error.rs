@@ -43,6 +43,12 @@ pub enum AppError {
     /// The upload is over its size limit; the message names the limit.
     #[error("{0}")]
     TooLarge(String),
+    /// The action needs a confirmed email address
+    /// (`HEARTH_REQUIRE_CONFIRMED_EMAIL` is on and this account's isn't).
+    #[error(
+        "Confirm your email address first: open the link we sent you, or ask for a new one in the banner above."
+    )]
+    EmailNotConfirmed,
     /// Something failed on the server; details are in the server log only.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -74,7 +80,7 @@ impl AppError {
     pub fn http_status(&self) -> u16 {
         match self {
             Self::Unauthorized | Self::InvalidCredentials => 401,
-            Self::Forbidden => 403,
+            Self::Forbidden | Self::EmailNotConfirmed => 403,
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
             Self::TooLarge(_) => 413,

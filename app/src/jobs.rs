@@ -13,6 +13,8 @@
 //!   therefore be idempotent: they may run again after a crash.
 //! - A failed attempt is retried with exponential backoff ([`backoff_ms`])
 //!   until `max_attempts`, then marked `failed` with the last error.
+//! - A job's payload is erased ([`ERASED_PAYLOAD`]) once it is done or
+//!   failed for good.
 
 use crate::db::entities::jobs;
 use crate::error::AppResult;
@@ -28,6 +30,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, Semaphore};
+
+/// What a job's payload becomes once it is done or failed for good: mail
+/// payloads hold links that must not outlive their sending.
+pub const ERASED_PAYLOAD: &str = "{}";
 
 /// First retry delay; doubled per attempt up to [`MAX_BACKOFF_MS`].
 pub const FIRST_BACKOFF_MS: i64 = 10_000;
@@ -175,6 +181,7 @@ fn mine(
 pub async fn complete<C: ConnectionTrait>(db: &C, job: &jobs::Model) -> AppResult<()> {
     mine(jobs::Entity::update_many(), job)
         .col_expr(jobs::Column::Status, Expr::value(jobs::DONE))
+        .col_expr(jobs::Column::Payload, Expr::value(ERASED_PAYLOAD))
         .col_expr(jobs::Column::LeaseUntilMs, Expr::value(Option::<i64>::None))
         .col_expr(jobs::Column::UpdatedAtMs, Expr::value(now_ms()))
         .exec(db)
@@ -196,7 +203,11 @@ pub async fn fail<C: ConnectionTrait>(
     let now = now_ms();
     let give_up = permanent || job.attempts >= job.max_attempts;
     let error: String = error.chars().take(2000).collect();
-    mine(jobs::Entity::update_many(), job)
+    let mut update = mine(jobs::Entity::update_many(), job);
+    if give_up {
+        update = update.col_expr(jobs::Column::Payload, Expr::value(ERASED_PAYLOAD));
+    }
+    update
         .col_expr(
             jobs::Column::Status,
             Expr::value(if give_up { jobs::FAILED } else { jobs::QUEUED }),

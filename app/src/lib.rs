@@ -28,7 +28,11 @@ pub mod hub;
 #[cfg(feature = "ssr")]
 pub mod jobs;
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod media;
+#[cfg(feature = "ssr")]
+pub mod revocation;
 #[cfg(feature = "ssr")]
 pub mod services;
 #[cfg(feature = "ssr")]
@@ -38,6 +42,7 @@ pub mod state;
 #[cfg(feature = "ssr")]
 pub mod video;
 
+use components::auth::{ConfirmEmailPage, ForgotPasswordPage, ResetPasswordPage};
 use components::chat::{ConversationPage, MailboxPage, NewGroupPage, RoomsPage};
 use components::common::{NotFound, TopBar};
 use components::home::HomePage;
@@ -45,7 +50,7 @@ use components::notifications::NotificationsPage;
 use components::posts::PostPage;
 use components::profiles::ProfilePage;
 use components::search::SearchPage;
-use components::settings::SettingsPage;
+use components::settings::{AccountPage, SecurityPage, SessionsPage, SettingsPage};
 use components::social::{FriendsPage, PeoplePage};
 use layouts::MainLayout;
 use leptos::prelude::*;
@@ -107,6 +112,12 @@ fn AppRoutes() -> impl IntoView {
                     <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
                     <Route path=path!("search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/security") view=SecurityPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/sessions") view=SessionsPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("confirm-email") view=ConfirmEmailPage ssr=SsrMode::Async />
                     <Route path=path!("messages") view=MailboxPage ssr=SsrMode::Async />
                     <Route path=path!("messages/new") view=NewGroupPage ssr=SsrMode::Async />
                     <Route path=path!("messages/:id") view=ConversationPage ssr=SsrMode::Async />

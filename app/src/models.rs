@@ -29,6 +29,23 @@ pub struct CurrentUser {
     /// page opens its socket with `?after=` this id, so nothing that
     /// happened between rendering and connecting is missed.
     pub live_cursor: EventId,
+    /// `None` once the email address is confirmed; otherwise the address
+    /// waiting for confirmation (the banner shows it).
+    pub unconfirmed_email: Option<String>,
+    /// Whether posting, commenting, messaging and friend requests wait for
+    /// the confirmation (`HEARTH_REQUIRE_CONFIRMED_EMAIL`).
+    pub confirmation_required: bool,
+}
+
+/// What a log-in's password step leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LogInStep {
+    /// Signed in.
+    SignedIn,
+    /// The password was right and two-factor is on: the browser must send
+    /// a code (`verify_log_in_code`) within 5 minutes. The half-signed-in
+    /// state is kept in the server-side session, not in the cookie.
+    TwoFactor,
 }
 
 /// A post's author as shown on a post card.

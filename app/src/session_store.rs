@@ -2,6 +2,10 @@
 //! live in the same database (SQLite or PostgreSQL) as everything else.
 //! (tower-sessions' own sqlx stores are built on sqlx 0.8; SeaORM 2 uses
 //! sqlx 0.9, and both can't link SQLite at once.)
+//!
+//! Each save also copies the signed-in user's id out of the session data
+//! into `sessions.user_id` and stamps `last_active_ms`, so a person's
+//! sessions can be listed and ended (see [`crate::services::sessions`]).
 
 use crate::db::entities::sessions;
 use crate::time_fmt::now_ms;
@@ -42,6 +46,11 @@ impl DbSessionStore {
                 serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?
             ),
             expiry_ms: Set(expiry_ms(record)),
+            user_id: Set(record
+                .data
+                .get(crate::auth::USER_ID_KEY)
+                .and_then(serde_json::Value::as_i64)),
+            last_active_ms: Set(now_ms()),
         })
     }
 }
@@ -80,7 +89,12 @@ impl SessionStore for DbSessionStore {
         sessions::Entity::insert(Self::active(record)?)
             .on_conflict(
                 OnConflict::column(sessions::Column::Id)
-                    .update_columns([sessions::Column::Data, sessions::Column::ExpiryMs])
+                    .update_columns([
+                        sessions::Column::Data,
+                        sessions::Column::ExpiryMs,
+                        sessions::Column::UserId,
+                        sessions::Column::LastActiveMs,
+                    ])
                     .to_owned(),
             )
             .exec_without_returning(&self.db)

@@ -3,7 +3,9 @@
 
 use crate::hub::EventHub;
 use crate::jobs::JobSignal;
+use crate::mail::Mailer;
 use crate::media::MediaStore;
+use crate::revocation::Revocations;
 use crate::services::presence::PresenceTracker;
 use crate::services::throttle::LoginThrottle;
 use crate::video::VideoSettings;
@@ -19,6 +21,8 @@ pub struct AppState {
     pub hub: EventHub,
     /// Per-IP log-in limiter.
     pub login_throttle: Arc<LoginThrottle>,
+    /// Per-IP limiter of "Forgot password?" requests.
+    pub reset_throttle: Arc<LoginThrottle>,
     /// Who is online (tabs per user in this process).
     pub presence: Arc<PresenceTracker>,
     /// Photo and video files.
@@ -27,11 +31,49 @@ pub struct AppState {
     pub video: Arc<VideoSettings>,
     /// Wakes this process's idle job workers when a job is enqueued.
     pub job_signal: JobSignal,
+    /// Where mail goes (SMTP or the outbox folder).
+    pub mailer: Mailer,
+    /// Mail sender, public URL and the email-confirmation rule.
+    pub accounts: Arc<AccountSettings>,
+    /// Ended sessions, to close their sockets.
+    pub revocations: Revocations,
+}
+
+/// Account settings from the configuration.
+#[derive(Clone, Debug)]
+pub struct AccountSettings {
+    /// `From:` of every mail, e.g. `Hearth <no-reply@hearth.example>`.
+    pub mail_from: String,
+    /// The site's public URL without a trailing `/`, for links in mail,
+    /// e.g. `https://hearth.example`.
+    pub public_url: String,
+    /// When true, accounts whose email isn't confirmed can read but not
+    /// post, comment, message or send friend requests
+    /// (`HEARTH_REQUIRE_CONFIRMED_EMAIL`).
+    pub require_confirmed_email: bool,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self {
+            mail_from: "Hearth <no-reply@hearth.localhost>".to_owned(),
+            public_url: "http://127.0.0.1:3000".to_owned(),
+            require_confirmed_email: false,
+        }
+    }
+}
+
+impl AccountSettings {
+    /// `public_url` + `path` (which starts with `/`).
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.trim_end_matches('/'))
+    }
 }
 
 impl AppState {
-    /// State on `db` and `media` with a fresh hub and throttle, and video
-    /// defaults with uploads in `data/uploads` (see [`AppState::with_video`]).
+    /// State on `db` and `media` with a fresh hub and throttle, video
+    /// defaults with uploads in `data/uploads` (see [`AppState::with_video`])
+    /// and mail to `data/outbox` (see [`AppState::with_mail`]).
     pub fn new(db: DatabaseConnection, media: MediaStore) -> Self {
         Self {
             db,
@@ -40,7 +82,14 @@ impl AppState {
             job_signal: JobSignal::default(),
             hub: EventHub::default(),
             login_throttle: Arc::new(LoginThrottle::default()),
+            reset_throttle: Arc::new(LoginThrottle::new(
+                crate::services::passwords::RESET_IP_REQUESTS,
+                crate::services::passwords::RESET_IP_WINDOW,
+            )),
             presence: Arc::new(PresenceTracker::default()),
+            mailer: Mailer::Outbox("data/outbox".into()),
+            accounts: Arc::new(AccountSettings::default()),
+            revocations: Revocations::default(),
         }
     }
 }
@@ -50,6 +99,14 @@ impl AppState {
     #[must_use]
     pub fn with_video(mut self, video: VideoSettings) -> Self {
         self.video = Arc::new(video);
+        self
+    }
+
+    /// The same state with this mailer and these account settings.
+    #[must_use]
+    pub fn with_mail(mut self, mailer: Mailer, accounts: AccountSettings) -> Self {
+        self.mailer = mailer;
+        self.accounts = Arc::new(accounts);
         self
     }
 

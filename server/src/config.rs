@@ -59,6 +59,31 @@ pub struct Config {
     /// another worker takes it over (after a crash).
     #[arg(long, env = "HEARTH_JOB_LEASE_SECONDS", default_value_t = 60)]
     pub job_lease_seconds: u64,
+
+    /// SMTP relay for outgoing mail: `smtps://user:pass@host:465`
+    /// (implicit TLS), `smtp://user:pass@host:587` (STARTTLS required), or
+    /// `smtp://127.0.0.1:2525?tls=none` for an unencrypted relay on this
+    /// machine. Unset: mail is written to `HEARTH_OUTBOX_DIR` instead.
+    #[arg(long, env = "HEARTH_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The `From:` of every mail.
+    #[arg(
+        long,
+        env = "HEARTH_MAIL_FROM",
+        default_value = "Hearth <no-reply@hearth.localhost>"
+    )]
+    pub mail_from: String,
+
+    /// Folder for `.eml` files when no SMTP relay is set (created on first
+    /// mail).
+    #[arg(long, env = "HEARTH_OUTBOX_DIR", default_value = "data/outbox")]
+    pub outbox_dir: String,
+
+    /// When true, accounts whose email isn't confirmed can read but not
+    /// post, comment, message or send friend requests.
+    #[arg(long, env = "HEARTH_REQUIRE_CONFIRMED_EMAIL", default_value_t = false, action = clap::ArgAction::Set)]
+    pub require_confirmed_email: bool,
 }
 
 impl Config {
@@ -88,8 +113,37 @@ impl Config {
         }
     }
 
+    /// The mailer and account settings; links in mail start with
+    /// [`Config::public_url`], or `http://{bound}` when it isn't set.
+    ///
+    /// # Errors
+    /// A bad `HEARTH_SMTP_URL`.
+    pub fn mail(
+        &self,
+        bound: SocketAddr,
+    ) -> anyhow::Result<(app::mail::Mailer, app::state::AccountSettings)> {
+        let mailer = app::mail::Mailer::new(
+            self.smtp_url.as_deref(),
+            std::path::Path::new(&self.outbox_dir),
+        )?;
+        let public_url = self
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"))
+            .trim_end_matches('/')
+            .to_owned();
+        Ok((
+            mailer,
+            app::state::AccountSettings {
+                mail_from: self.mail_from.clone(),
+                public_url,
+                require_confirmed_email: self.require_confirmed_email,
+            },
+        ))
+    }
+
     /// Settings for tests: the given database, an ephemeral port, photos
-    /// in memory, uploads in `upload_dir`.
+    /// in memory, uploads and the mail outbox in fresh temporary folders.
     pub fn for_tests(database_url: String) -> Self {
         Self {
             database_url,
@@ -105,6 +159,13 @@ impl Config {
             video_max_seconds: app::models::video::DEFAULT_MAX_VIDEO_SECONDS,
             transcode_concurrency: 1,
             job_lease_seconds: 60,
+            smtp_url: None,
+            mail_from: "Hearth <no-reply@hearth.localhost>".to_owned(),
+            outbox_dir: std::env::temp_dir()
+                .join(format!("hearth-outbox-{}", app::media::new_key()))
+                .display()
+                .to_string(),
+            require_confirmed_email: false,
         }
     }
 }

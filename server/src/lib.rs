@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod error_status;
+pub mod exports;
 pub mod live;
 pub mod media;
 pub mod origin;
@@ -88,7 +89,9 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
         .layer(axum::middleware::from_fn(
             render_guard::retry_stalled_render,
         ));
-    let photos = media::router(state.clone()).merge(video::router(state.clone()));
+    let photos = media::router(state.clone())
+        .merge(video::router(state.clone()))
+        .merge(exports::router(state.clone()));
     let live = Router::new()
         .route("/ws", get(live::ws_handler))
         .with_state(live::LiveState {
@@ -143,12 +146,16 @@ impl Application {
         let db = app::db::connect_and_migrate(&config.database_url).await?;
         let media = app::media::MediaStore::open(&config.media_url)?;
         tracing::info!(at = media.describe(), "media store");
-        let state = AppState::new(db, media).with_video(config.video_settings());
         let mut options = leptos_options(config);
         let listener = tokio::net::TcpListener::bind(config.site_addr)
             .await
             .with_context(|| format!("binding {}", config.site_addr))?;
         options.site_addr = listener.local_addr()?;
+        let (mailer, accounts) = config.mail(options.site_addr)?;
+        tracing::info!(to = %mailer.describe(), "mail");
+        let state = AppState::new(db, media)
+            .with_video(config.video_settings())
+            .with_mail(mailer, accounts);
         let router = build_router(state.clone(), options, config);
         Ok(Self {
             listener,
@@ -237,6 +244,40 @@ impl Application {
                 self.state.db.clone(),
                 app::services::videos::TRANSCODE_JOB,
                 self.state.video.transcode_concurrency,
+                self.state.video.job_lease,
+                Duration::from_secs(2),
+                self.state.job_signal.clone(),
+                handler,
+            ));
+        }
+        // Mail: durable jobs, two at a time in every instance.
+        {
+            let state = self.state.clone();
+            let handler: app::jobs::Handler = Arc::new(move |job| {
+                let state = state.clone();
+                Box::pin(app::mail::run_mail_job(state, job))
+            });
+            tokio::spawn(app::jobs::run_workers(
+                self.state.db.clone(),
+                app::mail::MAIL_JOB,
+                2,
+                Duration::from_secs(60),
+                Duration::from_secs(2),
+                self.state.job_signal.clone(),
+                handler,
+            ));
+        }
+        // "Download your data" archives: one at a time.
+        {
+            let state = self.state.clone();
+            let handler: app::jobs::Handler = Arc::new(move |job| {
+                let state = state.clone();
+                Box::pin(app::services::data_export::run_export_job(state, job))
+            });
+            tokio::spawn(app::jobs::run_workers(
+                self.state.db.clone(),
+                app::services::data_export::EXPORT_JOB,
+                1,
                 self.state.video.job_lease,
                 Duration::from_secs(2),
                 self.state.job_signal.clone(),

@@ -6,6 +6,7 @@ mod m20261121_000002_social;
 mod m20261121_000003_live;
 mod m20261201_000004_media;
 mod m20261201_000005_video;
+mod m20261201_000006_account_security;
 
 use sea_orm_migration::prelude::*;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_live::Migration),
             Box::new(m20261201_000004_media::Migration),
             Box::new(m20261201_000005_video::Migration),
+            Box::new(m20261201_000006_account_security::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 //! OWASP Password Storage Cheat Sheet's first recommended configuration),
 //! on tokio's blocking pool so hashing never stalls the async runtime.
 
-use crate::db::entities::{profiles, users};
+use crate::db::entities::{profiles, retired_usernames, users};
 use crate::error::{AppError, AppResult, on_unique};
 use crate::ids::UserId;
 use crate::models::CurrentUser;
@@ -19,6 +19,14 @@ use sea_orm::{
     EntityTrait, QueryFilter,
 };
 use std::net::IpAddr;
+
+/// The "Deleted account" user (made by a migration): a deleted person's
+/// messages stay in other people's conversations under it. It can't log
+/// in, and lists and searches of people leave it out.
+pub const GHOST_USER_ID: i64 = 0;
+
+/// How long a deleted account's username stays taken: 30 days, in ms.
+pub const USERNAME_RETIRED_MS: i64 = 30 * 24 * 3600 * 1000;
 
 /// Failed log-ins in a row that lock an account.
 pub const LOCK_AFTER_FAILURES: i32 = 3;
@@ -66,7 +74,10 @@ pub async fn hash_password(password: String) -> AppResult<String> {
 }
 
 /// Checks `password` against a PHC `hash`, on the blocking pool.
-async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+///
+/// # Errors
+/// `Internal` for a stored hash that doesn't parse (logged).
+pub async fn verify_password(password: String, hash: String) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || {
         let parsed =
             PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("bad stored hash: {e}"))?;
@@ -94,12 +105,18 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-/// Creates an account and its profile in one transaction.
+/// Creates an account and its profile in one transaction, with the mail
+/// asking to confirm the address queued in it (wake the job workers
+/// after). A username retired by a deleted account is taken for 30 days.
 ///
 /// # Errors
 /// `Validation` naming the field for bad input, a taken username
 /// (case-insensitive) or a taken email; `Internal` on database failure.
-pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> AppResult<users::Model> {
+pub async fn sign_up(
+    db: &DatabaseConnection,
+    accounts: &crate::state::AccountSettings,
+    input: SignUp,
+) -> AppResult<users::Model> {
     let username = validation::username(&input.username)?;
     let email = validation::email(&input.email)?;
     let first_name = validation::name("first_name", "First name", &input.first_name)?;
@@ -115,6 +132,11 @@ pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> AppResult<users:
         .one(db)
         .await?
         .is_some()
+        || retired_usernames::Entity::find_by_id(key.clone())
+            .filter(retired_usernames::Column::FreeAtMs.gt(now_ms()))
+            .one(db)
+            .await?
+            .is_some()
     {
         return Err(taken_username());
     }
@@ -156,6 +178,7 @@ pub async fn sign_up(db: &DatabaseConnection, input: SignUp) -> AppResult<users:
     }
     .insert(&txn)
     .await?;
+    crate::services::email::send_confirmation(&txn, accounts, &user).await?;
     txn.commit().await?;
     Ok(user)
 }
@@ -186,7 +209,12 @@ pub async fn log_in<C: ConnectionTrait>(
     } else {
         users::Column::UsernameKey.eq(validation::username_key(login))
     };
-    let Some(user) = users::Entity::find().filter(filter).one(db).await? else {
+    let Some(user) = users::Entity::find()
+        .filter(filter)
+        .filter(users::Column::Id.ne(GHOST_USER_ID))
+        .one(db)
+        .await?
+    else {
         let _ = verify_password(password.to_owned(), dummy_hash().to_owned()).await;
         return Err(AppError::InvalidCredentials);
     };
@@ -270,5 +298,10 @@ pub async fn current_user<C: ConnectionTrait>(
             None => None,
         },
         live_cursor: crate::services::live_log::latest_id(db).await?,
+        unconfirmed_email: user
+            .email_confirmed_at_ms
+            .is_none()
+            .then(|| user.email.clone()),
+        confirmation_required: false,
     }))
 }

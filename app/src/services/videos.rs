@@ -389,6 +389,8 @@ async fn set_failed(state: &AppState, v: &videos::Model, reason: &str) -> AppRes
         .col_expr(videos::Column::Failure, Expr::value(reason.to_owned()))
         .col_expr(videos::Column::UpdatedAtMs, Expr::value(now_ms()))
         .filter(videos::Column::Id.eq(v.id))
+        // Never undo a finished or deleted video.
+        .filter(videos::Column::Status.eq(videos::PROCESSING))
         .exec(&state.db)
         .await?;
     remove_local(&state.video, &v.key).await;
@@ -434,6 +436,31 @@ pub async fn run_transcode(
     if v.status != videos::PROCESSING {
         return Ok(());
     }
+    let result = transcode_attempt(&state, &job, &v).await;
+    if let Err(e) = &result
+        && (e.permanent || job.attempts >= job.max_attempts)
+    {
+        // No try is left: say so on the video, whichever step failed
+        // (ffmpeg, the poster, the store), so it never stays "Processing".
+        tracing::error!(video = %v.key, error = %e.message, "transcode gave up");
+        set_failed(
+            &state,
+            &v,
+            "This video couldn't be processed. Try exporting it again as MP4.",
+        )
+        .await?;
+    }
+    result
+}
+
+/// One attempt of [`run_transcode`] on a processing video `v`.
+async fn transcode_attempt(
+    state: &AppState,
+    job: &crate::db::entities::jobs::Model,
+    v: &videos::Model,
+) -> Result<(), JobError> {
+    let state = state.clone();
+    let v = v.clone();
     let src = state.video.upload_path(&v.key);
     let probe = match vp::probe(&src).await? {
         Ok(p) => p,
@@ -502,19 +529,7 @@ pub async fn run_transcode(
     .await;
     drop(tx);
     let _ = reporter.await;
-    if let Err(e) = result {
-        // A source ffprobe accepted but ffmpeg can't decode is the
-        // video's fault: retrying won't help after the last attempt.
-        if job.attempts >= job.max_attempts {
-            set_failed(
-                &state,
-                &v,
-                "This video couldn't be processed. Try exporting it again as MP4.",
-            )
-            .await?;
-        }
-        return Err(e.into());
-    }
+    result?;
 
     let poster = vp::poster_frame(&src, &probe).await?;
     let processed = state

@@ -121,12 +121,26 @@ impl TestApp {
         self.sign_up_with(&self.client, user).await
     }
 
+    /// Logs in; `Ok(())` only when that signed in (no second step).
     pub async fn log_in_with(
         &self,
         client: &reqwest::Client,
         login: &str,
         password: &str,
     ) -> Result<(), AppError> {
+        match self.log_in_step_with(client, login, password).await? {
+            app::models::LogInStep::SignedIn => Ok(()),
+            app::models::LogInStep::TwoFactor => panic!("log-in asked for a two-factor code"),
+        }
+    }
+
+    /// Logs in and returns which step comes next.
+    pub async fn log_in_step_with(
+        &self,
+        client: &reqwest::Client,
+        login: &str,
+        password: &str,
+    ) -> Result<app::models::LogInStep, AppError> {
         decode(
             self.call_with::<app::server_fns::auth::LogIn>(
                 client,
@@ -137,6 +151,98 @@ impl TestApp {
         .await
     }
 
+    /// Every mail written to the outbox (tests run without SMTP), oldest
+    /// first.
+    pub fn outbox(&self) -> Vec<SentMail> {
+        let dir = match &self.state.mailer {
+            app::mail::Mailer::Outbox(dir) => dir.clone(),
+            app::mail::Mailer::Smtp { .. } => panic!("this app sends over SMTP"),
+        };
+        let mut files: Vec<(std::time::SystemTime, std::path::PathBuf)> = std::fs::read_dir(&dir)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                    .map(|e| {
+                        let t = e
+                            .metadata()
+                            .and_then(|m| m.modified())
+                            .unwrap_or(std::time::UNIX_EPOCH);
+                        (t, e.path())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+            .into_iter()
+            .map(|(_, p)| SentMail::parse(&std::fs::read(&p).expect("read mail")))
+            .collect()
+    }
+
+    /// Waits up to 15 s for a mail to `to` whose subject contains
+    /// `subject`, beyond the first `skip` such mails.
+    pub async fn wait_for_mail(&self, to: &str, subject: &str, skip: usize) -> SentMail {
+        for _ in 0..150 {
+            let found: Vec<SentMail> = self
+                .outbox()
+                .into_iter()
+                .filter(|m| m.to == to && m.subject.contains(subject))
+                .collect();
+            if let Some(m) = found.into_iter().nth(skip) {
+                return m;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!(
+            "no mail to {to} about {subject:?}; outbox: {:?}",
+            self.outbox()
+        );
+    }
+}
+
+/// A mail as it arrived (parsed with `mail-parser`).
+#[derive(Debug, Clone)]
+pub struct SentMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl SentMail {
+    pub fn parse(raw: &[u8]) -> Self {
+        let m = mail_parser::MessageParser::default()
+            .parse(raw)
+            .expect("a parsable mail");
+        Self {
+            to: m
+                .to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .unwrap_or_default()
+                .to_owned(),
+            subject: m.subject().unwrap_or_default().to_owned(),
+            text: m.body_text(0).unwrap_or_default().into_owned(),
+            html: m.body_html(0).unwrap_or_default().into_owned(),
+        }
+    }
+
+    /// The token of the first link to `path` (e.g. `/reset-password`) in
+    /// the text part.
+    pub fn token(&self, path: &str) -> String {
+        let needle = format!("{path}?token=");
+        let at = self
+            .text
+            .find(&needle)
+            .unwrap_or_else(|| panic!("no {needle} link in {:?}", self.text));
+        self.text[at + needle.len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+}
+
+impl TestApp {
     /// Posts `body` with the default visibility (Friends).
     pub async fn create_post_with(
         &self,

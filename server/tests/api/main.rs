@@ -2,10 +2,12 @@
 //! file per test (and PostgreSQL where noted), driven over HTTP like a
 //! browser would.
 
+mod account_mail;
 mod accounts;
 mod authz;
 mod chat;
 mod helpers;
+mod leaving;
 mod live;
 mod media;
 mod migrations;
@@ -13,5 +15,7 @@ mod notifications;
 mod posts;
 mod search;
 mod security;
+mod sessions;
 mod social;
+mod two_factor;
 mod video;

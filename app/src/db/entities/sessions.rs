@@ -13,6 +13,11 @@ pub struct Model {
     pub data: String,
     /// Expiry, ms since epoch; expired rows are ignored and swept.
     pub expiry_ms: i64,
+    /// The signed-in user (copied from `data` on each save), `None` for a
+    /// signed-out session; lets "log out everywhere" find every session.
+    pub user_id: Option<i64>,
+    /// When the session was last used (ms).
+    pub last_active_ms: i64,
 }
 
 /// `sessions` has no relations.

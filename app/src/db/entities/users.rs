@@ -38,6 +38,15 @@ pub struct Model {
     /// When the user's last open tab closed (after the grace period), ms
     /// since epoch; `None` before the first visit.
     pub last_seen_at_ms: Option<i64>,
+    /// When the email address was confirmed (ms); `None` until then.
+    pub email_confirmed_at_ms: Option<i64>,
+    /// The TOTP shared secret (base32, RFC 4648), set from enrolment start;
+    /// two-factor is on only once `totp_enabled_at_ms` is set.
+    pub totp_secret: Option<String>,
+    /// When two-factor log-in was turned on (ms).
+    pub totp_enabled_at_ms: Option<i64>,
+    /// The last TOTP time step accepted, so no code works twice.
+    pub totp_last_step: Option<i64>,
 }
 
 /// Relations of `users`.

@@ -12,5 +12,10 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     let Some(id) = auth::current_user_id().await? else {
         return Ok(None);
     };
-    accounts::current_user(&app_state()?.db, id).await
+    let state = app_state()?;
+    let mut user = accounts::current_user(&state.db, id).await?;
+    if let Some(u) = user.as_mut() {
+        u.confirmation_required = state.accounts.require_confirmed_email;
+    }
+    Ok(user)
 }

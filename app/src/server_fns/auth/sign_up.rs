@@ -1,7 +1,8 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// Creates an account with its profile and signs it in.
+/// Creates an account with its profile, mails a link to confirm the
+/// address, and signs it in.
 ///
 /// # Errors
 /// `Validation` naming the field (`username`, `email`, `first_name`,
@@ -19,6 +20,7 @@ pub async fn sign_up(
     let state = app_state()?;
     let user = accounts::sign_up(
         &state.db,
+        &state.accounts,
         accounts::SignUp {
             username,
             email,
@@ -29,5 +31,6 @@ pub async fn sign_up(
         },
     )
     .await?;
+    state.job_signal.wake();
     auth::start_session(UserId(user.id)).await
 }

@@ -16,7 +16,7 @@ pub async fn send_message(
     #[server(default)] photo: Option<PhotoInput>,
 ) -> Result<MessageView, AppError> {
     use crate::{auth, services::chat, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_confirmed_user().await?;
     let state = app_state()?;
     chat::send_message(
         &state.db,

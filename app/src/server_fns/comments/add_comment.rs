@@ -14,7 +14,7 @@ pub async fn add_comment(
     body: String,
 ) -> Result<CommentView, AppError> {
     use crate::{auth, services::comments, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_confirmed_user().await?;
     {
         let state = app_state()?;
         comments::add_comment(&state.db, &state.hub, me, post_id, parent_id, &body).await

@@ -23,7 +23,7 @@ pub async fn create_post(
     #[server(default)] video: Option<String>,
 ) -> Result<PostView, AppError> {
     use crate::{auth, services::posts, state::app_state};
-    let user = auth::require_user().await?;
+    let user = auth::require_confirmed_user().await?;
     let state = app_state()?;
     posts::create_post(
         &state.db,

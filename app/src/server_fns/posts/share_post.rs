@@ -14,7 +14,7 @@ pub async fn share_post(
     visibility: String,
 ) -> Result<PostView, AppError> {
     use crate::{auth, services::posts, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_confirmed_user().await?;
     {
         let state = app_state()?;
         posts::share_post(&state.db, &state.hub, me, post_id, &body, &visibility).await

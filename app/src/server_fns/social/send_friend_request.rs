@@ -10,7 +10,7 @@ use leptos::prelude::*;
 #[server]
 pub async fn send_friend_request(user_id: UserId) -> Result<FriendState, AppError> {
     use crate::{auth, services::social, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_confirmed_user().await?;
     {
         let state = app_state()?;
         social::send_request(&state.db, &state.hub, me, user_id).await
