@@ -113,6 +113,12 @@ install_ffmpeg() {
   fi
 }
 
+install_smtp_sink() {
+  # An SMTP server that stores what it receives, for the mail tests:
+  # /usr/bin/python3 -m aiosmtpd (Debian's python, not a pyenv one).
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || apt_install python3-aiosmtpd
+}
+
 install_end2end_packages() {
   if [ -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
     return
@@ -129,6 +135,7 @@ main() {
   install_wasm_opt
   install_hls_js
   install_ffmpeg
+  install_smtp_sink
   if [ "${HEARTH_SETUP_E2E:-1}" = "1" ]; then
     install_chromium
     install_end2end_packages

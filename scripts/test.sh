@@ -50,13 +50,21 @@ step "end-to-end (Playwright, Chromium)"
 cargo leptos build
 e2e_dir="$(mktemp -d)"
 port="${HEARTH_E2E_PORT:-3100}"
+smtp_port="${HEARTH_E2E_SMTP_PORT:-2525}"
 export HEARTH_BASE_URL="http://127.0.0.1:$port"
+# Mail goes through a real SMTP server (Debian's python3-aiosmtpd), which
+# keeps it in a Maildir the browser tests read.
+export HEARTH_E2E_MAILDIR="$e2e_dir/Maildir"
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$HEARTH_E2E_MAILDIR" \
+  >"$e2e_dir/smtp.log" 2>&1 &
+smtp_pid=$!
 DATABASE_URL="sqlite://$e2e_dir/e2e.db?mode=rwc" HEARTH_MEDIA_URL="$e2e_dir/media" HEARTH_UPLOAD_DIR="$e2e_dir/uploads" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+  HEARTH_SMTP_URL="smtp://127.0.0.1:$smtp_port?tls=none" HEARTH_PUBLIC_URL="$HEARTH_BASE_URL" \
   RUST_LOG="${RUST_LOG:-warn}" "$CARGO_TARGET_DIR/debug/server" >"$e2e_dir/server.log" 2>&1 &
 server_pid=$!
 cleanup() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
+  kill "$server_pid" "$smtp_pid" 2>/dev/null || true
+  wait "$server_pid" "$smtp_pid" 2>/dev/null || true
   rm -rf "$e2e_dir"
 }
 trap cleanup EXIT

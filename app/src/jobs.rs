@@ -242,10 +242,11 @@ impl<E: std::fmt::Display> From<E> for JobError {
     }
 }
 
+/// One run of a job handler.
+pub type JobFuture = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send>>;
+
 /// A job handler: gets the claimed row, answers how it went.
-pub type Handler = Arc<
-    dyn Fn(jobs::Model) -> Pin<Box<dyn Future<Output = Result<(), JobError>> + Send>> + Send + Sync,
->;
+pub type Handler = Arc<dyn Fn(jobs::Model) -> JobFuture + Send + Sync>;
 
 /// Wakes idle workers of this process when a job is enqueued here (other
 /// processes find it by polling).

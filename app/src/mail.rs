@@ -155,7 +155,7 @@ fn smtp_url_for_lettre(url: &str) -> String {
     }
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
-    if params.iter().any(|p| *p == "tls=none") {
+    if params.contains(&"tls=none") {
         params.retain(|p| !p.starts_with("tls="));
     } else if !params.iter().any(|p| p.starts_with("tls=")) {
         params.push("tls=required");

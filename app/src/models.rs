@@ -29,6 +29,8 @@ pub struct CurrentUser {
     /// page opens its socket with `?after=` this id, so nothing that
     /// happened between rendering and connecting is missed.
     pub live_cursor: EventId,
+    /// The account's email address (shown to its owner only).
+    pub email: String,
     /// `None` once the email address is confirmed; otherwise the address
     /// waiting for confirmation (the banner shows it).
     pub unconfirmed_email: Option<String>,
@@ -441,4 +443,54 @@ pub struct FriendsOverview {
     pub received: Vec<PersonCard>,
     /// Requests the viewer sent, newest first.
     pub sent: Vec<PersonCard>,
+}
+
+/// One of the viewer's signed-in sessions, for "Where you're logged in".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// Opaque name of the session for "End session" (a digest of its id;
+    /// never the id itself, which is the cookie's secret).
+    pub handle: String,
+    /// Browser and device from its `User-Agent`, e.g. "Chrome 156 on
+    /// Linux", or "Unknown browser".
+    pub device: String,
+    /// The IP address it signed in from, if known.
+    pub ip: Option<String>,
+    /// When it signed in (ms), if known.
+    pub signed_in_at_ms: Option<i64>,
+    /// When it was last used (ms).
+    pub last_active_ms: i64,
+    /// Whether this is the session of the browser asking.
+    pub this_device: bool,
+}
+
+/// Where a "Download your data" archive stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DataExportStatus {
+    /// Being built in the background (usually under a minute; longer with
+    /// many videos).
+    Pending,
+    /// Ready to download until its `expires_at_ms`.
+    Ready,
+    /// Building failed for good; ask for a new one.
+    Failed,
+}
+
+/// One "Download your data" archive, as its owner sees it on
+/// `/settings/account`. Expired archives are not listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataExportInfo {
+    /// The archive's key: 32 lower-case hex digits.
+    pub id: String,
+    /// Pending, ready or failed.
+    pub status: DataExportStatus,
+    /// The zip's size in bytes (0 until ready).
+    pub size_bytes: u64,
+    /// When it was asked for, ms since epoch.
+    pub created_at_ms: i64,
+    /// When the download stops working and the file is deleted, ms since
+    /// epoch (7 days after it became ready).
+    pub expires_at_ms: i64,
+    /// The owner-only download path (`/api/exports/{id}`) once ready.
+    pub download_url: Option<String>,
 }

@@ -209,81 +209,45 @@ impl Application {
             loop {
                 tick.tick().await;
                 if n.is_multiple_of(60) {
-                    match app::services::videos::sweep_expired_uploads(
-                        &state.db,
-                        &state.video,
-                        app::time_fmt::now_ms(),
-                    )
-                    .await
-                    {
-                        Ok(k) if k > 0 => tracing::info!(swept = k, "expired video uploads"),
-                        Ok(_) => {}
-                        Err(e) => tracing::error!(error = %e, "sweeping expired video uploads"),
-                    }
-                    match app::services::media::sweep_unattached(&state.db, app::time_fmt::now_ms())
-                        .await
-                    {
-                        Ok(k) if k > 0 => tracing::info!(swept = k, "unattached uploads"),
-                        Ok(_) => {}
-                        Err(e) => tracing::error!(error = %e, "sweeping unattached uploads"),
-                    }
+                    let now = app::time_fmt::now_ms();
+                    log_sweep(
+                        "expired video uploads",
+                        app::services::videos::sweep_expired_uploads(&state.db, &state.video, now)
+                            .await,
+                    );
+                    log_sweep(
+                        "unattached uploads",
+                        app::services::media::sweep_unattached(&state.db, now).await,
+                    );
+                    log_sweep(
+                        "expired data exports",
+                        app::services::data_export::sweep_expired(&state.db, now).await,
+                    );
                 }
                 n += 1;
                 state.empty_media_trash().await;
             }
         });
-        // Transcodes: durable jobs, run here at the configured concurrency
-        // (0: another instance runs them).
+        // Durable jobs: transcodes at the configured concurrency (0: another
+        // instance runs them), mail two at a time, "Download your data"
+        // archives one at a time.
         if self.state.video.transcode_concurrency > 0 {
-            let state = self.state.clone();
-            let handler: app::jobs::Handler = Arc::new(move |job| {
-                let state = state.clone();
-                Box::pin(app::services::videos::run_transcode(state, job))
-            });
-            tokio::spawn(app::jobs::run_workers(
-                self.state.db.clone(),
+            spawn_workers(
+                &self.state,
                 app::services::videos::TRANSCODE_JOB,
                 self.state.video.transcode_concurrency,
-                self.state.video.job_lease,
-                Duration::from_secs(2),
-                self.state.job_signal.clone(),
-                handler,
-            ));
+                |state, job| Box::pin(app::services::videos::run_transcode(state, job)),
+            );
         }
-        // Mail: durable jobs, two at a time in every instance.
-        {
-            let state = self.state.clone();
-            let handler: app::jobs::Handler = Arc::new(move |job| {
-                let state = state.clone();
-                Box::pin(app::mail::run_mail_job(state, job))
-            });
-            tokio::spawn(app::jobs::run_workers(
-                self.state.db.clone(),
-                app::mail::MAIL_JOB,
-                2,
-                Duration::from_secs(60),
-                Duration::from_secs(2),
-                self.state.job_signal.clone(),
-                handler,
-            ));
-        }
-        // "Download your data" archives: one at a time.
-        {
-            let state = self.state.clone();
-            let handler: app::jobs::Handler = Arc::new(move |job| {
-                let state = state.clone();
-                Box::pin(app::services::data_export::run_export_job(state, job))
-            });
-            tokio::spawn(app::jobs::run_workers(
-                self.state.db.clone(),
-                app::services::data_export::EXPORT_JOB,
-                1,
-                self.state.video.job_lease,
-                Duration::from_secs(2),
-                self.state.job_signal.clone(),
-                handler,
-            ));
-        }
+        spawn_workers(&self.state, app::mail::MAIL_JOB, 2, |state, job| {
+            Box::pin(app::mail::run_mail_job(state, job))
+        });
+        spawn_workers(
+            &self.state,
+            app::services::data_export::EXPORT_JOB,
+            1,
+            |state, job| Box::pin(app::services::data_export::run_export_job(state, job)),
+        );
         let throttle = self.state.login_throttle.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(300));
@@ -301,6 +265,36 @@ impl Application {
         .await
         .context("serving")
     }
+}
+
+/// Logs what a janitor sweep removed, or why it failed.
+fn log_sweep(what: &str, result: Result<usize, app::error::AppError>) {
+    match result {
+        Ok(n) if n > 0 => tracing::info!(swept = n, "{what}"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "sweeping {what}"),
+    }
+}
+
+/// Runs job workers of `kind` in this process, `concurrency` at once,
+/// under the configured job lease, polling every 2 s.
+fn spawn_workers(
+    state: &AppState,
+    kind: &'static str,
+    concurrency: usize,
+    run: fn(AppState, app::db::entities::jobs::Model) -> app::jobs::JobFuture,
+) {
+    let for_handler = state.clone();
+    let handler: app::jobs::Handler = Arc::new(move |job| run(for_handler.clone(), job));
+    tokio::spawn(app::jobs::run_workers(
+        state.db.clone(),
+        kind,
+        concurrency,
+        state.video.job_lease,
+        Duration::from_secs(2),
+        state.job_signal.clone(),
+        handler,
+    ));
 }
 
 async fn shutdown_signal() {

@@ -13,11 +13,17 @@
 //! buffered without bound; browsers reconnect and replay. The browser may
 //! send `ClientFrame`s (typing signals), at most [`MAX_INCOMING_BYTES`]
 //! each.
+//!
+//! When the socket's session ends (log-out, "End session", "Log out
+//! everywhere else", a password change or reset), the socket closes at once
+//! with close code [`SIGNED_OUT_CLOSE_CODE`]; the browser then shows itself
+//! signed out instead of reconnecting.
 
 use crate::origin::is_cross_site;
 use app::events::{ClientFrame, LiveEnvelope, LiveEvent, PROTOCOL_VERSION};
 use app::hub::Audience;
 use app::ids::{ConversationId, EventId, UserId};
+use app::revocation::{Revoked, SIGNED_OUT_CLOSE_CODE};
 use app::services::live_log;
 use app::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -27,8 +33,11 @@ use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::RecvError;
 use tower_sessions::Session;
 
 /// How often the server pings an idle socket.
@@ -60,7 +69,8 @@ pub struct ResumeQuery {
 }
 
 /// Upgrades to a WebSocket for the signed-in user: `403` for another
-/// site's page, `401` when signed out.
+/// site's page, `401` when signed out. The socket closes with
+/// [`SIGNED_OUT_CLOSE_CODE`] once its session ends.
 pub async fn ws_handler(
     State(state): State<LiveState>,
     Query(resume): Query<ResumeQuery>,
@@ -71,15 +81,28 @@ pub async fn ws_handler(
     if is_cross_site(&headers, state.allowed_origin.as_deref()) {
         return StatusCode::FORBIDDEN.into_response();
     }
+    // Listen before reading the session: a session ended after this point
+    // is heard of, one ended before it is already gone from the store.
+    let revocations = state.app.revocations.subscribe();
     let user = match app::auth::user_id_of(&session).await {
         Ok(Some(user)) => user,
         Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
+    let Some(session_id) = session.id().map(|id| id.to_string()) else {
+        // A signed-in session always has an id (it was loaded by it).
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
     let after = resume.after.map(EventId);
+    let auth = SocketAuth {
+        user,
+        session_id,
+        revocations,
+        recheck: false,
+    };
     ws.max_message_size(MAX_INCOMING_BYTES)
         .on_upgrade(move |socket| async move {
-            serve_socket(socket, &state.app, user, after).await;
+            serve_socket(socket, &state.app, auth, after).await;
             state
                 .app
                 .presence
@@ -87,7 +110,66 @@ pub async fn ws_handler(
         })
 }
 
-async fn serve_socket(socket: WebSocket, state: &AppState, user: UserId, after: Option<EventId>) {
+/// Who a socket belongs to, and the news of ended sessions.
+struct SocketAuth {
+    user: UserId,
+    session_id: String,
+    revocations: broadcast::Receiver<Arc<Revoked>>,
+    /// Revocations were missed: look the session up before waiting on.
+    recheck: bool,
+}
+
+impl SocketAuth {
+    /// Waits for this socket's session to end (returns `true`), or for
+    /// the broadcast to stop (`false`: the app is shutting down).
+    async fn ended(&mut self, state: &AppState) -> bool {
+        loop {
+            // (A flag rather than a local, so a re-check cut short by
+            // another `select!` branch is redone next time.)
+            if self.recheck {
+                match self.session_alive(state).await {
+                    Ok(true) => self.recheck = false,
+                    Ok(false) => return true,
+                    Err(e) => {
+                        // Fail closed: the browser reconnects if it may.
+                        tracing::error!(error = %e, "re-checking a live socket's session");
+                        return true;
+                    }
+                }
+            }
+            match self.revocations.recv().await {
+                Ok(revoked) => {
+                    if revoked.covers(Some(&self.session_id), self.user) {
+                        return true;
+                    }
+                }
+                // Missed some: ask the store whether the session still is.
+                Err(RecvError::Lagged(_)) => self.recheck = true,
+                Err(RecvError::Closed) => return false,
+            }
+        }
+    }
+
+    /// Whether the session row is still there, unexpired and this user's.
+    async fn session_alive(&self, state: &AppState) -> Result<bool, sea_orm::DbErr> {
+        use app::db::entities::sessions;
+        use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+        Ok(sessions::Entity::find_by_id(self.session_id.clone())
+            .filter(sessions::Column::ExpiryMs.gt(app::time_fmt::now_ms()))
+            .filter(sessions::Column::UserId.eq(self.user.0))
+            .one(&state.db)
+            .await?
+            .is_some())
+    }
+}
+
+async fn serve_socket(
+    socket: WebSocket,
+    state: &AppState,
+    mut auth: SocketAuth,
+    after: Option<EventId>,
+) {
+    let user = auth.user;
     // Register first: events published while the replay runs are queued.
     let mut conn = state.hub.connect(user);
     // Announce after registering, so two friends connecting at once each
@@ -164,6 +246,20 @@ async fn serve_socket(socket: WebSocket, state: &AppState, user: UserId, after: 
                 }
                 Some(Ok(_)) => {}
             },
+            ended = auth.ended(state) => {
+                if ended {
+                    tracing::debug!(user = %user, "closing the socket of an ended session");
+                    let _ = tokio::time::timeout(
+                        SEND_TIMEOUT,
+                        sink.send(Message::Close(Some(CloseFrame {
+                            code: SIGNED_OUT_CLOSE_CODE,
+                            reason: "signed out".into(),
+                        }))),
+                    )
+                    .await;
+                }
+                break;
+            }
             _ = ping.tick() => {
                 let sent = tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Ping(Vec::new().into()))).await;
                 if !matches!(sent, Ok(Ok(()))) {

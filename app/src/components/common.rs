@@ -3,6 +3,7 @@
 mod avatar;
 mod errors;
 mod focus;
+mod form_field;
 mod not_found;
 mod person_card;
 mod relative_time;
@@ -12,6 +13,7 @@ mod url;
 pub use avatar::{Avatar, Cover, PLACEHOLDER_AVATAR, PLACEHOLDER_COVER};
 pub use errors::{ErrorNotice, FieldError, action_error};
 pub use focus::focus_within;
+pub use form_field::FormField;
 pub use not_found::NotFound;
 pub use person_card::{PersonCard, mutual_friends_text};
 pub use relative_time::RelativeTime;

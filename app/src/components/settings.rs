@@ -9,10 +9,9 @@ mod settings_page;
 mod two_factor_section;
 
 use live_settings_form::LiveSettingsForm;
-#[allow(unused_imports)] // used once the section is written
 use two_factor_section::TwoFactorSection;
 
 pub use account_page::AccountPage;
-pub use security_page::SecurityPage;
+pub use security_page::{SecurityPage, SettingsNav};
 pub use sessions_page::SessionsPage;
 pub use settings_page::SettingsPage;

@@ -9,6 +9,11 @@
 //! events at or below that id are dropped, so none is applied twice.
 //! Ephemeral state (read positions, presence) is refetched by components
 //! when [`LiveContext::reconnects`] changes.
+//!
+//! When the server closes the socket with close code 4401 (the session
+//! ended: logged out here or from another browser, a password change), the
+//! tab doesn't reconnect: it refetches the signed-in user, so the page
+//! shows itself signed out (and reconnects only if still signed in).
 
 use crate::events::{ClientFrame, LiveEvent};
 use leptos::prelude::*;
@@ -88,14 +93,17 @@ pub fn use_live() -> LiveContext {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::LiveContext;
-    use crate::contexts::auth_context::use_auth;
+    use crate::contexts::auth_context::{AuthContext, use_auth};
     use crate::events::{ClientFrame, LiveEnvelope, LiveEvent, PROTOCOL_VERSION};
     use leptos::prelude::*;
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
-    use web_sys::{MessageEvent, WebSocket};
+    use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+    /// Close code of "your session ended" (`app::revocation` on the server).
+    const SIGNED_OUT_CLOSE_CODE: u16 = 4401;
 
     /// Socket state shared by the callbacks of one tab.
     #[derive(Default)]
@@ -152,7 +160,7 @@ mod browser {
             c.wanted.set(signed_in);
             if signed_in {
                 if c.socket.borrow().is_none() {
-                    open(&c, live);
+                    open(&c, live, auth);
                 }
             } else {
                 close(&c, live);
@@ -189,12 +197,12 @@ mod browser {
         live.connected.set(false);
     }
 
-    fn open(conn: &Rc<Conn>, live: LiveContext) {
+    fn open(conn: &Rc<Conn>, live: LiveContext, auth: AuthContext) {
         let Some(url) = url(conn.last_id.get()) else {
             return;
         };
         let Ok(ws) = WebSocket::new(&url) else {
-            schedule_reconnect(conn, live);
+            schedule_reconnect(conn, live, auth);
             return;
         };
         let generation = conn.generation.get() + 1;
@@ -243,14 +251,22 @@ mod browser {
         on_message.forget();
 
         let c = Rc::clone(conn);
-        let on_close = Closure::<dyn FnMut()>::new(move || {
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
             if c.generation.get() != generation {
                 return;
             }
             c.socket.borrow_mut().take();
             OPEN.with(|open| open.borrow_mut().take());
             live.connected.set(false);
-            schedule_reconnect(&c, live);
+            if e.code() == SIGNED_OUT_CLOSE_CODE {
+                // The session ended: no reconnecting. Refetching the user
+                // shows the page signed out; should it still be signed
+                // in, the auth effect in `run` opens a new socket.
+                c.wanted.set(false);
+                auth.refresh();
+            } else {
+                schedule_reconnect(&c, live, auth);
+            }
         });
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         on_close.forget();
@@ -259,7 +275,7 @@ mod browser {
         *conn.socket.borrow_mut() = Some(ws);
     }
 
-    fn schedule_reconnect(conn: &Rc<Conn>, live: LiveContext) {
+    fn schedule_reconnect(conn: &Rc<Conn>, live: LiveContext, auth: AuthContext) {
         if !conn.wanted.get() {
             return;
         }
@@ -270,7 +286,7 @@ mod browser {
         let c = Rc::clone(conn);
         let retry = Closure::once_into_js(move || {
             if c.wanted.get() && c.socket.borrow().is_none() {
-                open(&c, live);
+                open(&c, live, auth);
             }
         });
         let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(

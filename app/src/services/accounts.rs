@@ -187,7 +187,8 @@ pub async fn sign_up(
 ///
 /// Order: the per-IP limit (every attempt counts), then the account lock,
 /// then the password. The third failure in a row locks the account for
-/// 5 minutes; success clears the count.
+/// 5 minutes; success clears the count (for an account with two-factor
+/// on, only a right code does).
 ///
 /// # Errors
 /// `RateLimited { retry_after_s }` when the IP or the account is throttled;
@@ -203,18 +204,7 @@ pub async fn log_in<C: ConnectionTrait>(
     if let Some(ip) = ip {
         throttle.check(ip)?;
     }
-    let login = login.trim();
-    let filter = if login.contains('@') {
-        users::Column::Email.eq(login.to_lowercase())
-    } else {
-        users::Column::UsernameKey.eq(validation::username_key(login))
-    };
-    let Some(user) = users::Entity::find()
-        .filter(filter)
-        .filter(users::Column::Id.ne(GHOST_USER_ID))
-        .one(db)
-        .await?
-    else {
+    let Some(user) = find_by_login(db, login).await? else {
         let _ = verify_password(password.to_owned(), dummy_hash().to_owned()).await;
         return Err(AppError::InvalidCredentials);
     };
@@ -224,30 +214,65 @@ pub async fn log_in<C: ConnectionTrait>(
         return Err(locked(until, now));
     }
     if verify_password(password.to_owned(), user.password_hash.clone()).await? {
-        if user.failed_logins != 0 || user.locked_until_ms.is_some() {
-            users::Entity::update_many()
-                .col_expr(users::Column::FailedLogins, Expr::value(0))
-                .col_expr(
-                    users::Column::LockedUntilMs,
-                    Expr::value(Option::<i64>::None),
-                )
-                .filter(users::Column::Id.eq(user.id))
-                .exec(db)
-                .await?;
+        // With two-factor on, a right password is half a log-in: the count
+        // is cleared only once the code is right too.
+        if user.totp_enabled_at_ms.is_none() {
+            clear_failures(db, &user).await?;
         }
         return Ok(UserId(user.id));
     }
+    Err(count_failure(db, UserId(user.id))
+        .await?
+        .unwrap_or(AppError::InvalidCredentials))
+}
 
-    // Count the failure atomically, then lock on the third.
+/// The account `login` names: a username in any case, or an email address
+/// (never the "Deleted account" user).
+///
+/// # Errors
+/// `Internal` on database failure.
+pub async fn find_by_login<C: ConnectionTrait>(
+    db: &C,
+    login: &str,
+) -> AppResult<Option<users::Model>> {
+    let login = login.trim();
+    if login.is_empty() || login.len() > 254 {
+        return Ok(None);
+    }
+    let filter = if login.contains('@') {
+        users::Column::Email.eq(login.to_lowercase())
+    } else {
+        users::Column::UsernameKey.eq(validation::username_key(login))
+    };
+    Ok(users::Entity::find()
+        .filter(filter)
+        .filter(users::Column::Id.ne(GHOST_USER_ID))
+        .one(db)
+        .await?)
+}
+
+/// Counts one failed attempt (a wrong password or a wrong two-factor code)
+/// against `user`: the count goes up atomically, and the
+/// [`LOCK_AFTER_FAILURES`]th failure in a row locks the account for
+/// [`LOCK_MS`] and restarts the count. Returns the `RateLimited` error to
+/// answer with when this failure locked the account.
+///
+/// # Errors
+/// `Internal` on database failure.
+pub async fn count_failure<C: ConnectionTrait>(
+    db: &C,
+    user: UserId,
+) -> AppResult<Option<AppError>> {
+    let now = now_ms();
     users::Entity::update_many()
         .col_expr(
             users::Column::FailedLogins,
             Expr::col(users::Column::FailedLogins).add(1),
         )
-        .filter(users::Column::Id.eq(user.id))
+        .filter(users::Column::Id.eq(user.0))
         .exec(db)
         .await?;
-    let failures = users::Entity::find_by_id(user.id)
+    let failures = users::Entity::find_by_id(user.0)
         .one(db)
         .await?
         .map_or(0, |u| u.failed_logins);
@@ -256,15 +281,36 @@ pub async fn log_in<C: ConnectionTrait>(
         users::Entity::update_many()
             .col_expr(users::Column::FailedLogins, Expr::value(0))
             .col_expr(users::Column::LockedUntilMs, Expr::value(Some(until)))
+            .filter(users::Column::Id.eq(user.0))
+            .exec(db)
+            .await?;
+        return Ok(Some(locked(until, now)));
+    }
+    Ok(None)
+}
+
+/// Clears `user`'s failure count and lock after a whole log-in.
+///
+/// # Errors
+/// `Internal` on database failure.
+pub async fn clear_failures<C: ConnectionTrait>(db: &C, user: &users::Model) -> AppResult<()> {
+    if user.failed_logins != 0 || user.locked_until_ms.is_some() {
+        users::Entity::update_many()
+            .col_expr(users::Column::FailedLogins, Expr::value(0))
+            .col_expr(
+                users::Column::LockedUntilMs,
+                Expr::value(Option::<i64>::None),
+            )
             .filter(users::Column::Id.eq(user.id))
             .exec(db)
             .await?;
-        return Err(locked(until, now));
     }
-    Err(AppError::InvalidCredentials)
+    Ok(())
 }
 
-fn locked(until_ms: i64, now_ms: i64) -> AppError {
+/// The account-lock answer: retry after what is left of the lock (at
+/// least 1 s).
+pub fn locked(until_ms: i64, now_ms: i64) -> AppError {
     let ms = u64::try_from(until_ms - now_ms).unwrap_or(0);
     AppError::RateLimited {
         retry_after_s: Ord::max(ms.div_ceil(1000), 1),
@@ -298,6 +344,7 @@ pub async fn current_user<C: ConnectionTrait>(
             None => None,
         },
         live_cursor: crate::services::live_log::latest_id(db).await?,
+        email: user.email.clone(),
         unconfirmed_email: user
             .email_confirmed_at_ms
             .is_none()

@@ -83,7 +83,9 @@ pub async fn resend_confirmation(state: &AppState, user: UserId) -> AppResult<()
         ));
     }
     let now = now_ms();
-    if let Some(last) = tokens::last_issued(db, user, account_tokens::CONFIRM_EMAIL).await?
+    let txn = crate::db::begin_write(db).await?;
+    tokens::lock_account(&txn, user).await?;
+    if let Some(last) = tokens::last_issued(&txn, user, account_tokens::CONFIRM_EMAIL).await?
         && now - last < RESEND_MIN_INTERVAL_MS
     {
         let wait = RESEND_MIN_INTERVAL_MS - (now - last);
@@ -92,15 +94,14 @@ pub async fn resend_confirmation(state: &AppState, user: UserId) -> AppResult<()
         });
     }
     let day = 24 * 3600 * 1000;
-    if tokens::issued_since(db, user, account_tokens::CONFIRM_EMAIL, now - day).await?
-        >= RESENDS_PER_DAY + 1
+    if tokens::issued_since(&txn, user, account_tokens::CONFIRM_EMAIL, now - day).await?
+        > RESENDS_PER_DAY
     {
         // The sign-up's own mail plus five resends.
         return Err(AppError::RateLimited {
             retry_after_s: 3600,
         });
     }
-    let txn = crate::db::begin_write(db).await?;
     send_confirmation(&txn, &state.accounts, &row).await?;
     txn.commit().await?;
     state.job_signal.wake();
@@ -210,12 +211,13 @@ pub async fn request_change(
         ));
     }
     let now = now_ms();
-    if let Some(last) = tokens::last_issued(db, user, account_tokens::CHANGE_EMAIL).await?
+    let txn = crate::db::begin_write(db).await?;
+    tokens::lock_account(&txn, user).await?;
+    if let Some(last) = tokens::last_issued(&txn, user, account_tokens::CHANGE_EMAIL).await?
         && now - last < RESEND_MIN_INTERVAL_MS
     {
         return Err(AppError::RateLimited { retry_after_s: 60 });
     }
-    let txn = crate::db::begin_write(db).await?;
     let token = tokens::issue(
         &txn,
         user,

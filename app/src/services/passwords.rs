@@ -17,7 +17,7 @@ use crate::db::entities::{account_tokens, users};
 use crate::error::{AppError, AppResult};
 use crate::ids::UserId;
 use crate::mail;
-use crate::services::accounts::{GHOST_USER_ID, hash_password, verify_password};
+use crate::services::accounts::{hash_password, verify_password};
 use crate::services::tokens;
 use crate::state::AppState;
 use crate::time_fmt::now_ms;
@@ -56,29 +56,14 @@ pub fn request_reset(state: &AppState, ip: Option<IpAddr>, login: &str) -> AppRe
     Ok(())
 }
 
-/// The account `login` names (not the "Deleted account" user).
-async fn find_account(state: &AppState, login: &str) -> AppResult<Option<users::Model>> {
-    if login.is_empty() || login.len() > 254 {
-        return Ok(None);
-    }
-    let filter = if login.contains('@') {
-        users::Column::Email.eq(login.to_lowercase())
-    } else {
-        users::Column::UsernameKey.eq(validation::username_key(login))
-    };
-    Ok(users::Entity::find()
-        .filter(filter)
-        .filter(users::Column::Id.ne(GHOST_USER_ID))
-        .one(&state.db)
-        .await?)
-}
-
 async fn send_reset(state: &AppState, login: &str) -> AppResult<()> {
-    let Some(user) = find_account(state, login).await? else {
+    let Some(user) = crate::services::accounts::find_by_login(&state.db, login).await? else {
         return Ok(());
     };
     let id = UserId(user.id);
-    if let Some(last) = tokens::last_issued(&state.db, id, account_tokens::RESET_PASSWORD).await?
+    let txn = crate::db::begin_write(&state.db).await?;
+    tokens::lock_account(&txn, id).await?;
+    if let Some(last) = tokens::last_issued(&txn, id, account_tokens::RESET_PASSWORD).await?
         && now_ms() - last < RESET_COOLDOWN_MS
     {
         tracing::info!(
@@ -87,7 +72,6 @@ async fn send_reset(state: &AppState, login: &str) -> AppResult<()> {
         );
         return Ok(());
     }
-    let txn = crate::db::begin_write(&state.db).await?;
     let token = tokens::issue(
         &txn,
         id,

@@ -23,6 +23,8 @@ pub async fn get_profile<C: ConnectionTrait>(
 ) -> AppResult<ProfileView> {
     let (user, profile) = users::Entity::find()
         .filter(users::Column::UsernameKey.eq(validation::username_key(username.trim())))
+        // The "Deleted account" user has no profile page.
+        .filter(users::Column::Id.ne(crate::services::accounts::GHOST_USER_ID))
         .find_also_related(profiles::Entity)
         .one(db)
         .await?

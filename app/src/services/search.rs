@@ -106,7 +106,7 @@ pub async fn search_people<C: ConnectionTrait>(
         .await?
         .into_iter()
         .map(UserId)
-        .filter(|id| !hidden.contains(id))
+        .filter(|id| !hidden.contains(id) && id.0 != crate::services::accounts::GHOST_USER_ID)
         .collect();
     social::cards(db, &ids).await
 }

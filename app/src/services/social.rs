@@ -125,7 +125,8 @@ async fn visible_person<C: ConnectionTrait>(
     viewer: UserId,
     other: UserId,
 ) -> AppResult<()> {
-    if users::Entity::find_by_id(other.0).one(db).await?.is_none()
+    if other.0 == crate::services::accounts::GHOST_USER_ID
+        || users::Entity::find_by_id(other.0).one(db).await?.is_none()
         || has_blocked(db, other, viewer).await?
     {
         return Err(AppError::NotFound);
@@ -647,7 +648,9 @@ pub async fn directory<C: ConnectionTrait>(
         .into_iter()
         .map(|u| u.0)
         .collect();
-    let mut query = users::Entity::find().filter(users::Column::Id.is_not_in(hidden));
+    let mut query = users::Entity::find()
+        .filter(users::Column::Id.is_not_in(hidden))
+        .filter(users::Column::Id.ne(crate::services::accounts::GHOST_USER_ID));
     if let Some(c) = cursor {
         query = query.filter(users::Column::UsernameKey.gt(c));
     }

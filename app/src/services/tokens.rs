@@ -128,6 +128,24 @@ pub async fn consume<C: ConnectionTrait>(
         .ok_or_else(bad)
 }
 
+/// Serialises token issuing for `user` inside transaction `txn`: a no-op
+/// `UPDATE` of their `users` row, which PostgreSQL holds locked until the
+/// commit (SQLite's `BEGIN IMMEDIATE` already lets one writer in at a
+/// time). Rate-limit checks made after it see every token issued before,
+/// so two racing requests can't both pass a cool-down.
+///
+/// # Errors
+/// `Internal` on database failure.
+pub async fn lock_account<C: ConnectionTrait>(txn: &C, user: UserId) -> AppResult<()> {
+    use crate::db::entities::users;
+    users::Entity::update_many()
+        .col_expr(users::Column::Id, Expr::col(users::Column::Id))
+        .filter(users::Column::Id.eq(user.0))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Tokens of `purpose` issued to `user` since `since_ms` (rate limits).
 ///
 /// # Errors

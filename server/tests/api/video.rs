@@ -659,6 +659,7 @@ fn start_server(port: u16, db_url: &str, dir: &Path, log: &Path) -> std::process
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("HEARTH_MEDIA_URL", dir.join("media"))
         .env("HEARTH_UPLOAD_DIR", dir.join("uploads"))
+        .env("HEARTH_OUTBOX_DIR", dir.join("outbox"))
         .env("HEARTH_JOB_LEASE_SECONDS", "2")
         .env("RUST_LOG", "info")
         .stdout(log.try_clone().expect("log"))
@@ -735,6 +736,7 @@ async fn a_transcode_killed_with_its_server_completes_after_restart() {
     let v = progress().await;
     assert_eq!(v.status, videos::PROCESSING, "killed mid-transcode");
     let job = jobs::Entity::find()
+        .filter(jobs::Column::Kind.eq(app::services::videos::TRANSCODE_JOB))
         .one(&db)
         .await
         .expect("query")
@@ -753,6 +755,7 @@ async fn a_transcode_killed_with_its_server_completes_after_restart() {
     assert_eq!(video.state, VideoState::Ready, "{video:?}");
     assert_eq!(video.renditions, vec![360, 720]);
     let job = jobs::Entity::find()
+        .filter(jobs::Column::Kind.eq(app::services::videos::TRANSCODE_JOB))
         .one(&db)
         .await
         .expect("query")

@@ -43,6 +43,7 @@ pub fn SettingsPage() -> impl IntoView {
                         };
                         view! {
                             <h1 class="page-title">"Settings"</h1>
+                            <super::SettingsNav />
                             <super::LiveSettingsForm settings />
                             <section class="card people-section" aria-labelledby="blocked-heading">
                                 <h2 id="blocked-heading">"Blocked people"</h2>

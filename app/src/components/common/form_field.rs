@@ -1,0 +1,44 @@
+use super::FieldError;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// One labelled input with its error line below (`{form}{name}-error`,
+/// which the input names in `aria-describedby`).
+#[component]
+pub fn FormField(
+    /// Prefix for element ids, unique per form, e.g. `"signup-"`.
+    form: &'static str,
+    /// The input's `name` (the server function's argument).
+    name: &'static str,
+    /// The visible label.
+    label: &'static str,
+    /// The input's `type`.
+    #[prop(default = "text")]
+    kind: &'static str,
+    /// The input's `autocomplete`.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
+    /// Whether the field must be filled.
+    #[prop(default = true)]
+    required: bool,
+    /// The form's current error.
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = format!("{form}{name}");
+    let invalid = move || error.get().and_then(|e| e.field_message(name)).is_some();
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                required=required
+                aria-invalid=move || invalid().to_string()
+                aria-describedby=format!("{form}{name}-error")
+            />
+            <FieldError error field=name form />
+        </div>
+    }
+}
