@@ -60,6 +60,7 @@ export HEARTH_E2E_MAILDIR="$e2e_dir/Maildir"
 smtp_pid=$!
 DATABASE_URL="sqlite://$e2e_dir/e2e.db?mode=rwc" HEARTH_MEDIA_URL="$e2e_dir/media" HEARTH_UPLOAD_DIR="$e2e_dir/uploads" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
   HEARTH_SMTP_URL="smtp://127.0.0.1:$smtp_port?tls=none" HEARTH_PUBLIC_URL="$HEARTH_BASE_URL" \
+  HEARTH_SIGNUPS_PER_IP_HOUR=100000 \
   RUST_LOG="${RUST_LOG:-warn}" "$CARGO_TARGET_DIR/debug/server" >"$e2e_dir/server.log" 2>&1 &
 server_pid=$!
 cleanup() {

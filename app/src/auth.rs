@@ -86,16 +86,32 @@ pub async fn current_session_id() -> AppResult<Option<String>> {
     Ok(session().await?.id().map(|id| id.to_string()))
 }
 
-/// The signed-in user's id, refused when `HEARTH_REQUIRE_CONFIRMED_EMAIL`
-/// is on and their email address isn't confirmed. For actions that reach
-/// other people: posting, commenting, messaging, friend requests.
+/// The signed-in user's id, counting one `action` against their rate
+/// limit (see [`crate::services::limits`]). Every mutation starts here.
 ///
 /// # Errors
-/// `Unauthorized` when signed out; `EmailNotConfirmed`; `Internal`.
-pub async fn require_confirmed_user() -> AppResult<UserId> {
+/// `Unauthorized` when signed out; `TooFast` over the limit; `Internal`.
+pub async fn require_user_for(action: crate::services::limits::Action) -> AppResult<UserId> {
+    let user = require_user().await?;
+    crate::state::app_state()?
+        .limits
+        .check(user, action)
+        .await?;
+    Ok(user)
+}
+
+/// [`require_user_for`], also refused when `HEARTH_REQUIRE_CONFIRMED_EMAIL`
+/// is on and the email address isn't confirmed. For actions that reach
+/// other people: posting, sharing, commenting, messaging, friend requests.
+///
+/// # Errors
+/// `Unauthorized` when signed out; `EmailNotConfirmed`; `TooFast`;
+/// `Internal`.
+pub async fn require_confirmed_user(action: crate::services::limits::Action) -> AppResult<UserId> {
     let user = require_user().await?;
     let state = crate::state::app_state()?;
     crate::services::email::require_confirmed(&state.db, &state.accounts, user).await?;
+    state.limits.check(user, action).await?;
     Ok(user)
 }
 
@@ -115,9 +131,20 @@ pub async fn end_session() -> AppResult<()> {
     Ok(())
 }
 
-/// The client's IP address (the TCP peer; put a proxy's trusted header in
-/// front of this if Hearth runs behind one).
+/// The client's address, as the server decided it for this request (the
+/// TCP peer, or what a trusted reverse proxy forwarded: see
+/// `HEARTH_TRUSTED_PROXIES`). A request extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+/// The client's IP address: the [`ClientIp`] the server's proxy middleware
+/// put on the request, else (without that middleware) the TCP peer.
 pub async fn client_ip() -> Option<std::net::IpAddr> {
+    if let Ok(axum::Extension(ClientIp(ip))) =
+        leptos_axum::extract::<axum::Extension<ClientIp>>().await
+    {
+        return Some(ip);
+    }
     leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .await
         .ok()

@@ -14,6 +14,12 @@ use sea_orm_migration::MigratorTrait as _;
 /// first run, switches the file to WAL journaling and checks that foreign
 /// keys are enforced; `postgres://...` works unchanged.
 ///
+/// Durability: SQLite keeps its built-in `synchronous = FULL` (sqlx sets
+/// none), so in WAL mode each commit is synced to the WAL file before it
+/// returns. A write that was answered survives `kill -9` of the server
+/// and, on storage that honours fsync, a power cut
+/// (`server/tests/api/crash.rs` checks the setting and the `kill -9`).
+///
 /// # Errors
 /// When the database can't be reached or a migration fails.
 pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection> {
@@ -24,8 +30,10 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating database folder {}", dir.display()))?;
     }
+    let sqlite = url.starts_with("sqlite");
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
+    opts.max_connections(if sqlite { 8 } else { 16 })
+        .acquire_timeout(acquire_timeout(sqlite))
         .sqlx_logging(false);
     let db = Database::connect(opts)
         .await
@@ -42,6 +50,19 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection
         .await
         .context("running migrations")?;
     Ok(db)
+}
+
+/// How long a query waits for a pooled connection before it fails
+/// (`DbErr::ConnectionAcquire`, answered 503 with `Retry-After`).
+///
+/// A PostgreSQL server that is down refuses connections, and sqlx keeps
+/// retrying until this deadline: its default of 30 s would hold every
+/// request that long. 5 s is far more than a healthy pool ever waits and
+/// short enough for a page to fail quickly. A SQLite file never goes
+/// away, so there a wait only means load (writers queue on the file's
+/// lock behind the 5 s busy timeout): keep sqlx's 30 s.
+pub fn acquire_timeout(sqlite: bool) -> std::time::Duration {
+    std::time::Duration::from_secs(if sqlite { 30 } else { 5 })
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock

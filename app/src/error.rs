@@ -37,6 +37,13 @@ pub enum AppError {
         /// Seconds until the next attempt may succeed.
         retry_after_s: u64,
     },
+    /// A write over its per-user rate limit (see
+    /// `services::limits`); retry after `retry_after_s` seconds.
+    #[error("You're doing that too fast; try again in {}.", crate::time_fmt::duration_words(*retry_after_s))]
+    TooFast {
+        /// Seconds until the next one is allowed.
+        retry_after_s: u64,
+    },
     /// The request conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
@@ -49,6 +56,13 @@ pub enum AppError {
         "Confirm your email address first: open the link we sent you, or ask for a new one in the banner above."
     )]
     EmailNotConfirmed,
+    /// The server is too busy to take this now (e.g. every password-hashing
+    /// slot is taken); retry after `retry_after_s` seconds.
+    #[error("Hearth is busy right now. Try again in {}.", crate::time_fmt::duration_words(*retry_after_s))]
+    Busy {
+        /// Seconds to wait before retrying.
+        retry_after_s: u64,
+    },
     /// Something failed on the server; details are in the server log only.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -75,8 +89,8 @@ impl AppError {
     }
 
     /// The HTTP status a server function answers with for this error (RFC
-    /// 9110 §15; 429 from RFC 6585): 401, 403, 404, 409, 413, 422, 429 or
-    /// 500.
+    /// 9110 §15; 429 from RFC 6585): 401, 403, 404, 409, 413, 422, 429, 500
+    /// or 503.
     pub fn http_status(&self) -> u16 {
         match self {
             Self::Unauthorized | Self::InvalidCredentials => 401,
@@ -85,8 +99,20 @@ impl AppError {
             Self::Conflict(_) => 409,
             Self::TooLarge(_) => 413,
             Self::Validation { .. } => 422,
-            Self::RateLimited { .. } => 429,
+            Self::RateLimited { .. } | Self::TooFast { .. } => 429,
             Self::Internal | Self::Network => 500,
+            Self::Busy { .. } => 503,
+        }
+    }
+
+    /// Seconds to wait before retrying, for the errors that say so (sent as
+    /// `Retry-After`, RFC 9110 §10.2.3).
+    pub fn retry_after_s(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_s }
+            | Self::TooFast { retry_after_s }
+            | Self::Busy { retry_after_s } => Some(*retry_after_s),
+            _ => None,
         }
     }
 
@@ -120,10 +146,47 @@ impl FromServerFnError for AppError {
 mod ssr_impls {
     use super::AppError;
 
+    /// Seconds a client is asked to wait when the database can't be
+    /// reached (the `Retry-After` of the 503).
+    pub const DB_UNAVAILABLE_RETRY_S: u64 = 5;
+
+    /// A database error becomes `Busy` (503 with `Retry-After`) when the
+    /// database couldn't be reached: no pooled connection within the
+    /// acquire timeout, a failed connect, a connection cut mid-query, or
+    /// PostgreSQL refusing work while it shuts down or starts (SQLSTATE
+    /// classes 08 and 57P). Anything else is a bug or bad data: `Internal`.
     impl From<sea_orm::DbErr> for AppError {
         fn from(err: sea_orm::DbErr) -> Self {
+            if is_unavailable(&err) {
+                tracing::error!(error = %err, "database unavailable");
+                return Self::Busy {
+                    retry_after_s: DB_UNAVAILABLE_RETRY_S,
+                };
+            }
             tracing::error!(error = %err, "database error");
             Self::Internal
+        }
+    }
+
+    /// Whether `err` says the database is out of reach rather than that
+    /// the query was wrong.
+    pub fn is_unavailable(err: &sea_orm::DbErr) -> bool {
+        use sea_orm::{DbErr, RuntimeErr, SqlxError};
+        match err {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+            DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+                match e.as_ref() {
+                    SqlxError::Io(_)
+                    | SqlxError::PoolTimedOut
+                    | SqlxError::PoolClosed
+                    | SqlxError::WorkerCrashed => true,
+                    SqlxError::Database(db) => db
+                        .code()
+                        .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+                    _ => false,
+                }
+            }
+            _ => false,
         }
     }
 
@@ -141,18 +204,48 @@ mod ssr_impls {
         }
     }
 
-    /// Maps a unique-constraint violation to `on_unique`, anything else to
-    /// `Internal` (logged). Works on SQLite and PostgreSQL.
+    /// Maps a unique-constraint violation to `on_unique`, anything else as
+    /// `From<DbErr>` does (logged). Works on SQLite and PostgreSQL.
     pub fn on_unique(err: sea_orm::DbErr, on_unique: AppError) -> AppError {
         match err.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => on_unique,
             _ => err.into(),
         }
     }
+
+    #[cfg(test)]
+    mod tests {
+        use super::{AppError, DB_UNAVAILABLE_RETRY_S, is_unavailable};
+        use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, SqlxError};
+        use std::sync::Arc;
+
+        #[test]
+        fn an_unreachable_database_is_busy_not_a_bug() {
+            let timeout: AppError = DbErr::ConnectionAcquire(ConnAcquireErr::Timeout).into();
+            assert_eq!(
+                timeout,
+                AppError::Busy {
+                    retry_after_s: DB_UNAVAILABLE_RETRY_S
+                }
+            );
+            assert_eq!(timeout.http_status(), 503);
+            let cut = DbErr::Query(RuntimeErr::SqlxError(Arc::new(SqlxError::Io(
+                std::io::ErrorKind::ConnectionReset.into(),
+            ))));
+            assert!(is_unavailable(&cut));
+            let bug = DbErr::Query(RuntimeErr::SqlxError(Arc::new(SqlxError::RowNotFound)));
+            assert!(!is_unavailable(&bug));
+            assert_eq!(AppError::from(bug), AppError::Internal);
+            assert_eq!(
+                AppError::from(DbErr::RecordNotFound("x".into())),
+                AppError::Internal
+            );
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr_impls::on_unique;
+pub use ssr_impls::{DB_UNAVAILABLE_RETRY_S, is_unavailable, on_unique};
 
 /// Shorthand for results whose error is [`AppError`].
 pub type AppResult<T> = Result<T, AppError>;

@@ -16,10 +16,24 @@
 //! Post events carry ids, not content: the browser fetches what it may see
 //! through the usual server functions. Chat events carry the message,
 //! because their audience is exactly the conversation's members.
+//!
+//! **Post-scoped** events (edits, deletions, reactions and comments of one
+//! post; see [`LiveEvent::watched_post`]) reach only the tabs that show
+//! that post: a tab reports the posts on its screen with
+//! [`ClientFrame::Watch`] (after each load and whenever the list changes,
+//! and again after reconnecting), and the server delivers a post-scoped
+//! event to a socket only if it watches the post *and* its user is in the
+//! event's audience (may see the post). A tab that never sends `Watch`
+//! gets no post-scoped events.
 
 use crate::ids::{ConversationId, EventId, MessageId, PostId, UserId};
 use crate::models::MessageView;
 use serde::{Deserialize, Serialize};
+
+/// Most post ids one socket watches ([`ClientFrame::Watch`]): ids past
+/// the first this many distinct ones are ignored. (200 ids fit the
+/// server's 4 KiB limit on incoming frames.)
+pub const MAX_WATCHED_POSTS: usize = 200;
 
 /// Protocol version; bumped on incompatible changes to [`LiveEvent`]
 /// (2: durable event ids and replay, chat, presence, notifications).
@@ -162,6 +176,23 @@ pub enum LiveEvent {
     },
 }
 
+impl LiveEvent {
+    /// The post a post-scoped event is about (`PostUpdated`,
+    /// `PostDeleted`, `ReactionsChanged`, `CommentsChanged`): such an event
+    /// reaches only sockets that watch that post ([`ClientFrame::Watch`]).
+    /// `None` for every other kind, including `PostCreated` (which goes to
+    /// the feeds that can hold the new post).
+    pub fn watched_post(&self) -> Option<PostId> {
+        match self {
+            Self::PostUpdated { post_id }
+            | Self::PostDeleted { post_id }
+            | Self::ReactionsChanged { post_id }
+            | Self::CommentsChanged { post_id } => Some(*post_id),
+            _ => None,
+        }
+    }
+}
+
 /// A frame from browser to server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -172,6 +203,14 @@ pub enum ClientFrame {
     Typing {
         /// The conversation.
         conversation_id: ConversationId,
+    },
+    /// The posts this tab shows now, replacing those it reported before:
+    /// post-scoped events ([`LiveEvent::watched_post`]) reach the socket
+    /// only for these. At most [`MAX_WATCHED_POSTS`] distinct ids count
+    /// (the first ones); an empty list watches nothing.
+    Watch {
+        /// The posts on screen (shares' embedded posts included).
+        post_ids: Vec<PostId>,
     },
 }
 
@@ -220,5 +259,39 @@ mod tests {
                 conversation_id: ConversationId(5)
             }
         );
+        let frame: ClientFrame =
+            serde_json::from_str(r#"{"kind":"watch","post_ids":[3,4]}"#).expect("parse");
+        assert_eq!(
+            frame,
+            ClientFrame::Watch {
+                post_ids: vec![PostId(3), PostId(4)]
+            }
+        );
+    }
+
+    #[test]
+    fn only_events_about_one_post_are_post_scoped() {
+        let post = PostId(7);
+        assert_eq!(
+            LiveEvent::ReactionsChanged { post_id: post }.watched_post(),
+            Some(post)
+        );
+        assert_eq!(
+            LiveEvent::CommentsChanged { post_id: post }.watched_post(),
+            Some(post)
+        );
+        assert_eq!(
+            LiveEvent::PostUpdated { post_id: post }.watched_post(),
+            Some(post)
+        );
+        assert_eq!(
+            LiveEvent::PostCreated {
+                post_id: post,
+                author_id: UserId(1)
+            }
+            .watched_post(),
+            None
+        );
+        assert_eq!(LiveEvent::NotificationsChanged.watched_post(), None);
     }
 }

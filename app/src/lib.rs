@@ -60,6 +60,14 @@ use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The Content-Security-Policy nonce the server's headers middleware
+    // chose for this response, for the inline scripts Leptos writes.
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<leptos::nonce::Nonce>().cloned())
+    {
+        provide_context(nonce);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

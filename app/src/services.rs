@@ -9,6 +9,7 @@ pub mod comments;
 pub mod data_export;
 pub mod demo;
 pub mod email;
+pub mod limits;
 pub mod live_log;
 pub mod media;
 pub mod notifications;

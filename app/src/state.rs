@@ -12,6 +12,10 @@ use crate::video::VideoSettings;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
+/// Sign-ups allowed per client IP per hour by default (issue G: every
+/// sign-up costs an Argon2 hash and a mail).
+pub const SIGNUPS_PER_IP_HOUR: u32 = 5;
+
 /// Everything a request handler may need. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -23,6 +27,8 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// Per-IP limiter of "Forgot password?" requests.
     pub reset_throttle: Arc<LoginThrottle>,
+    /// Per-IP limiter of sign-ups (see [`AppState::with_signup_limit`]).
+    pub signup_throttle: Arc<LoginThrottle>,
     /// Who is online (tabs per user in this process).
     pub presence: Arc<PresenceTracker>,
     /// Photo and video files.
@@ -37,6 +43,8 @@ pub struct AppState {
     pub accounts: Arc<AccountSettings>,
     /// Ended sessions, to close their sockets.
     pub revocations: Revocations,
+    /// Per-user rate limits on writes.
+    pub limits: crate::services::limits::Limits,
 }
 
 /// Account settings from the configuration.
@@ -82,6 +90,10 @@ impl AppState {
             job_signal: JobSignal::default(),
             hub: EventHub::default(),
             login_throttle: Arc::new(LoginThrottle::default()),
+            signup_throttle: Arc::new(LoginThrottle::new(
+                SIGNUPS_PER_IP_HOUR,
+                std::time::Duration::from_secs(3600),
+            )),
             reset_throttle: Arc::new(LoginThrottle::new(
                 crate::services::passwords::RESET_IP_REQUESTS,
                 crate::services::passwords::RESET_IP_WINDOW,
@@ -90,6 +102,7 @@ impl AppState {
             mailer: Mailer::Outbox("data/outbox".into()),
             accounts: Arc::new(AccountSettings::default()),
             revocations: Revocations::default(),
+            limits: crate::services::limits::Limits::default(),
         }
     }
 }
@@ -99,6 +112,24 @@ impl AppState {
     #[must_use]
     pub fn with_video(mut self, video: VideoSettings) -> Self {
         self.video = Arc::new(video);
+        self
+    }
+
+    /// The same state allowing `per_hour` sign-ups per client IP (by /64
+    /// for IPv6) instead of [`SIGNUPS_PER_IP_HOUR`].
+    #[must_use]
+    pub fn with_signup_limit(mut self, per_hour: u32) -> Self {
+        self.signup_throttle = Arc::new(LoginThrottle::new(
+            per_hour,
+            std::time::Duration::from_secs(3600),
+        ));
+        self
+    }
+
+    /// The same state with these rate limits.
+    #[must_use]
+    pub fn with_limits(mut self, limits: crate::services::limits::Limits) -> Self {
+        self.limits = limits;
         self
     }
 

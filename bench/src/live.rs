@@ -255,8 +255,18 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         clients_cpu,
     };
     print!("{}", report.render());
+    // A run that lost messages, connections or the server must not look
+    // green: say why and exit non-zero.
+    let failures = report.failures();
     drop(dir);
-    Ok(())
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        for f in &failures {
+            eprintln!("FAILED: {f}");
+        }
+        bail!("the run failed: {}", failures.join("; "))
+    }
 }
 
 /// Raises this process's open-file limit (inherited by the server child)
@@ -392,6 +402,61 @@ struct Report<'a> {
 }
 
 impl Report<'_> {
+    /// What went wrong in the run, if anything: the server died, a
+    /// delivery (or a whole message) was lost or duplicated, a connection
+    /// failed or dropped, a send failed.
+    fn failures(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let n = self.opts.clients as u64;
+        if !self.server_alive {
+            out.push("the server was no longer running at the end".to_owned());
+        }
+        let expected = self.sends.expected_deliveries.load(Ordering::Relaxed);
+        if self.delivered < expected {
+            out.push(format!(
+                "{} of {expected} deliveries lost",
+                expected - self.delivered
+            ));
+        } else if self.delivered > expected {
+            out.push(format!(
+                "{} deliveries beyond the {expected} expected (duplicates)",
+                self.delivered - expected
+            ));
+        }
+        let ok = self.sends.ok.load(Ordering::Relaxed);
+        if ok == 0 {
+            out.push("no message was sent".to_owned());
+        }
+        if self.stored != ok {
+            out.push(format!(
+                "{} messages stored, {ok} sends answered ok",
+                self.stored
+            ));
+        }
+        let send_errors = self.sends.http_errors.load(Ordering::Relaxed)
+            + self.sends.failed.load(Ordering::Relaxed);
+        if send_errors > 0 {
+            out.push(format!("{send_errors} sends failed"));
+        }
+        if !self.connect_errors.is_empty() || self.held_after_connect < n {
+            out.push(format!(
+                "{} of {n} sockets connected ({} errors)",
+                self.held_after_connect,
+                self.connect_errors.len()
+            ));
+        }
+        if self.dropped > 0 || self.held_at_end < self.held_after_connect {
+            out.push(format!(
+                "{} sockets dropped during the run ({} of {n} held at the end)",
+                self.dropped, self.held_at_end
+            ));
+        }
+        if self.unparsed > 0 {
+            out.push(format!("{} frames didn't parse", self.unparsed));
+        }
+        out
+    }
+
     fn render(&self) -> String {
         let o = self.opts;
         let n = o.clients as u64;

@@ -80,9 +80,26 @@ pub struct Config {
     #[arg(long, env = "HEARTH_OUTBOX_DIR", default_value = "data/outbox")]
     pub outbox_dir: String,
 
+    /// Per-user rate limits on writes (`services::limits`): `on`, or `off`
+    /// for load tests.
+    #[arg(long, env = "HEARTH_RATE_LIMITS", default_value_t = true, action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
+    pub rate_limits: bool,
+
+    /// Sign-ups allowed per client IP address (IPv6: per /64) per hour.
+    #[arg(long, env = "HEARTH_SIGNUPS_PER_IP_HOUR", default_value_t = app::state::SIGNUPS_PER_IP_HOUR)]
+    pub signups_per_ip_hour: u32,
+
+    /// Reverse proxies in front of Hearth, as comma-separated CIDRs (or
+    /// single addresses), e.g. `127.0.0.1/32,10.0.0.0/8`. Only when the TCP
+    /// peer is one of them are its `X-Forwarded-For` / `Forwarded` (for the
+    /// client's address) and `X-Forwarded-Proto` (https: `Secure` cookies,
+    /// HSTS) believed. Empty (the default): the TCP peer is the client.
+    #[arg(long, env = "HEARTH_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: crate::proxy::TrustedProxies,
+
     /// When true, accounts whose email isn't confirmed can read but not
     /// post, comment, message or send friend requests.
-    #[arg(long, env = "HEARTH_REQUIRE_CONFIRMED_EMAIL", default_value_t = false, action = clap::ArgAction::Set)]
+    #[arg(long, env = "HEARTH_REQUIRE_CONFIRMED_EMAIL", default_value_t = false, action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
     pub require_confirmed_email: bool,
 }
 
@@ -166,6 +183,11 @@ impl Config {
                 .display()
                 .to_string(),
             require_confirmed_email: false,
+            trusted_proxies: crate::proxy::TrustedProxies::default(),
+            // Each test signs its people up from 127.0.0.1.
+            signups_per_ip_hour: 10_000,
+            // Tests about limits turn them on.
+            rate_limits: false,
         }
     }
 }
@@ -181,5 +203,22 @@ mod tests {
         c.public_url = Some("https://hearth.example/app".into());
         assert!(c.secure_cookies());
         assert_eq!(c.public_origin().as_deref(), Some("https://hearth.example"));
+    }
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    #[test]
+    fn trusted_proxies_default_to_none_and_parse_a_list() {
+        use clap::Parser as _;
+        let cli = Cli::try_parse_from(["hearth"]).expect("defaults parse");
+        assert!(cli.config.trusted_proxies.is_empty());
+        let cli = Cli::try_parse_from(["hearth", "--trusted-proxies", "10.0.0.0/8, ::1"])
+            .expect("list parses");
+        assert_eq!(cli.config.trusted_proxies.nets().len(), 2);
+        assert!(Cli::try_parse_from(["hearth", "--trusted-proxies", "10.0.0.0/99"]).is_err());
     }
 }

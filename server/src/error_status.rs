@@ -1,6 +1,6 @@
 //! Server functions answer every error with status 500 and the
 //! `AppError` as JSON. This middleware gives those answers their real
-//! status (`AppError::http_status`: 401, 403, 404, 409, 422, 429 with
+//! status (`AppError::http_status`: 401, 403, 404, 409, 422, 429 and 503 with
 //! `Retry-After`), so clients, proxies and logs can tell a refused request
 //! from a server failure. Form posts without JavaScript are redirects and
 //! pass untouched.
@@ -34,7 +34,7 @@ pub async fn app_error_status(req: Request, next: Next) -> Response {
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let AppError::RateLimited { retry_after_s } = err
+        if let Some(retry_after_s) = err.retry_after_s()
             && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
         {
             parts.headers.insert(header::RETRY_AFTER, v);

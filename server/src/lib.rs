@@ -9,10 +9,13 @@
 pub mod config;
 pub mod error_status;
 pub mod exports;
+pub mod headers;
 pub mod live;
 pub mod media;
 pub mod origin;
+pub mod proxy;
 pub mod render_guard;
+pub mod unavailable;
 pub mod video;
 
 use anyhow::Context as _;
@@ -68,6 +71,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
         ))
         .with_always_save(true);
     let allowed_origin = config.public_origin();
+    let db_health = unavailable::DbHealth::new(&config.database_url);
 
     let context_state = state.clone();
     let shell_options = options.clone();
@@ -122,9 +126,21 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
             allowed_origin,
             origin::refuse_cross_site,
         ))
-        .layer(sessions);
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            db_health,
+            unavailable::database_unavailable,
+        ));
     assets
         .merge(dynamic)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(headers::SecurityHeaders::new(config, &options)),
+            headers::security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            config.trusted_proxies.clone(),
+            proxy::resolve_client,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
@@ -155,7 +171,13 @@ impl Application {
         tracing::info!(to = %mailer.describe(), "mail");
         let state = AppState::new(db, media)
             .with_video(config.video_settings())
-            .with_mail(mailer, accounts);
+            .with_mail(mailer, accounts)
+            .with_signup_limit(config.signups_per_ip_hour)
+            .with_limits(if config.rate_limits {
+                app::services::limits::Limits::default()
+            } else {
+                app::services::limits::Limits::off()
+            });
         let router = build_router(state.clone(), options, config);
         Ok(Self {
             listener,
@@ -248,12 +270,16 @@ impl Application {
             1,
             |state, job| Box::pin(app::services::data_export::run_export_job(state, job)),
         );
-        let throttle = self.state.login_throttle.clone();
+        let state = self.state.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(300));
             loop {
                 tick.tick().await;
-                throttle.sweep();
+                state.login_throttle.sweep();
+                state.reset_throttle.sweep();
+                state.signup_throttle.sweep();
+                state.presence.sweep();
+                state.limits.sweep();
             }
         });
         axum::serve(

@@ -10,9 +10,22 @@
 //!
 //! A client whose queue fills ([`app::hub::CONNECTION_QUEUE`] frames) is
 //! disconnected with close code 1013 ("try again later") rather than
-//! buffered without bound; browsers reconnect and replay. The browser may
-//! send `ClientFrame`s (typing signals), at most [`MAX_INCOMING_BYTES`]
-//! each.
+//! buffered without bound; browsers reconnect and replay.
+//!
+//! Limits: a user may have [`app::hub::MAX_CONNECTIONS_PER_USER`] sockets
+//! open and a client address [`app::hub::MAX_CONNECTIONS_PER_ADDRESS`];
+//! further upgrades are refused with `429`. The browser may send
+//! `ClientFrame`s (typing signals, the posts on screen) of at most
+//! [`MAX_INCOMING_BYTES`] each; a longer frame is refused from its header,
+//! before its payload is read, and the socket closes with 1009. Frames are
+//! rate-limited per socket ([`app::hub::ClientFrameLimiter`]): frames over
+//! the rate are ignored, and a client that keeps flooding is closed with
+//! 1008.
+//!
+//! Typing signals reach the conversation's other members only when the
+//! sender is a member and may send there (not in a one-to-one chat after a
+//! block or unfriending: the rule of sending a message). Each socket
+//! remembers at most [`TYPING_CONVERSATIONS`] answers.
 //!
 //! When the socket's session ends (log-out, "End session", "Log out
 //! everywhere else", a password change or reset), the socket closes at once
@@ -20,19 +33,23 @@
 //! signed out instead of reconnecting.
 
 use crate::origin::is_cross_site;
+use app::error::AppError;
 use app::events::{ClientFrame, LiveEnvelope, LiveEvent, PROTOCOL_VERSION};
-use app::hub::Audience;
+use app::hub::{Audience, ClientFrameLimiter, Connection, FrameVerdict};
 use app::ids::{ConversationId, EventId, UserId};
+use app::models::ConversationKind;
 use app::revocation::{Revoked, SIGNED_OUT_CLOSE_CODE};
 use app::services::live_log;
 use app::state::AppState;
+use axum::Extension;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -44,8 +61,23 @@ use tower_sessions::Session;
 pub const PING_EVERY: Duration = Duration::from_secs(30);
 /// A send that takes longer than this drops the connection.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
-/// Largest frame accepted from a browser.
+/// Largest frame (and message) accepted from a browser; a longer one
+/// closes the socket with 1009 as soon as its header arrives.
 pub const MAX_INCOMING_BYTES: usize = 4 * 1024;
+/// How long a socket closed for flooding still reads (and discards) what
+/// its client sends, waiting for the client's close frame.
+pub const DRAIN_FOR: Duration = Duration::from_secs(1);
+/// Close code for a client breaking the rules (flooding frames).
+pub const POLICY_CLOSE_CODE: u16 = 1008;
+/// Close code for a frame over [`MAX_INCOMING_BYTES`].
+pub const TOO_BIG_CLOSE_CODE: u16 = 1009;
+/// Conversations one socket remembers for typing (whether the user is a
+/// member, when it last relayed); past this the least recently used answer
+/// is forgotten.
+pub const TYPING_CONVERSATIONS: usize = 32;
+/// How long a socket trusts "not a member" for a conversation before
+/// asking again (the user may have joined since).
+pub const NOT_MEMBER_TTL: Duration = Duration::from_secs(30);
 /// Typing signals per conversation and socket are relayed at most this
 /// often. Browsers send one every 3 s while typing, and one at once when
 /// typing resumes after sending, which may be soon after the last: the
@@ -69,13 +101,15 @@ pub struct ResumeQuery {
 }
 
 /// Upgrades to a WebSocket for the signed-in user: `403` for another
-/// site's page, `401` when signed out. The socket closes with
-/// [`SIGNED_OUT_CLOSE_CODE`] once its session ends.
+/// site's page, `401` when signed out, `429` when the user or the client
+/// address has too many sockets open (see [`app::hub::Refused`]). The
+/// socket closes with [`SIGNED_OUT_CLOSE_CODE`] once its session ends.
 pub async fn ws_handler(
     State(state): State<LiveState>,
     Query(resume): Query<ResumeQuery>,
     session: Session,
     headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     ws: WebSocketUpgrade,
 ) -> Response {
     if is_cross_site(&headers, state.allowed_origin.as_deref()) {
@@ -100,9 +134,24 @@ pub async fn ws_handler(
         revocations,
         recheck: false,
     };
+    // Register before upgrading, so a refusal is a plain `429`; if the
+    // upgrade fails, dropping the closure unregisters the connection.
+    let peer = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let conn = match state.app.hub.try_connect(user, peer) {
+        Ok(conn) => conn,
+        Err(refused) => {
+            tracing::info!(user = %user, ?peer, %refused, "refusing a live socket");
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many open live connections.",
+            )
+                .into_response();
+        }
+    };
     ws.max_message_size(MAX_INCOMING_BYTES)
+        .max_frame_size(MAX_INCOMING_BYTES)
         .on_upgrade(move |socket| async move {
-            serve_socket(socket, &state.app, auth, after).await;
+            serve_socket(socket, &state.app, conn, auth, after).await;
             state
                 .app
                 .presence
@@ -166,12 +215,12 @@ impl SocketAuth {
 async fn serve_socket(
     socket: WebSocket,
     state: &AppState,
+    // Registered before the replay: events published meanwhile are queued.
+    mut conn: Connection,
     mut auth: SocketAuth,
     after: Option<EventId>,
 ) {
     let user = auth.user;
-    // Register first: events published while the replay runs are queued.
-    let mut conn = state.hub.connect(user);
     // Announce after registering, so two friends connecting at once each
     // hear the other come online.
     if let Err(e) = state.presence.tab_opened(&state.db, &state.hub, user).await {
@@ -211,6 +260,7 @@ async fn serve_socket(
         }
     }
     let mut typing = Typing::new(user);
+    let mut limiter = ClientFrameLimiter::new();
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     loop {
@@ -238,13 +288,31 @@ async fn serve_socket(
                 }
             },
             frame = incoming.next() => match frame {
-                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
-                Some(Ok(Message::Text(text))) => {
-                    if let Ok(ClientFrame::Typing { conversation_id }) = serde_json::from_str(&text) {
-                        typing.relay(state, conversation_id).await;
+                None | Some(Ok(Message::Close(_))) => break,
+                Some(Err(e)) => {
+                    // tungstenite refuses a frame over the limit from its
+                    // header ("Space limit exceeded: ..."), unread.
+                    if e.to_string().contains("Space limit exceeded") {
+                        tracing::info!(user = %user, "closing a socket that sent too big a frame");
+                        close(&mut sink, TOO_BIG_CLOSE_CODE, "frame too big").await;
                     }
+                    break;
                 }
-                Some(Ok(_)) => {}
+                Some(Ok(Message::Pong(_))) => {}
+                Some(Ok(message)) => match limiter.check() {
+                    FrameVerdict::Handle => {
+                        if let Message::Text(text) = message {
+                            handle_client_frame(state, &conn, &mut typing, &text).await;
+                        }
+                    }
+                    FrameVerdict::Drop => {}
+                    FrameVerdict::Close => {
+                        tracing::info!(user = %user, "closing a socket flooding frames");
+                        close(&mut sink, POLICY_CLOSE_CODE, "too many frames").await;
+                        drain(&mut incoming).await;
+                        break;
+                    }
+                },
             },
             ended = auth.ended(state) => {
                 if ended {
@@ -270,11 +338,67 @@ async fn serve_socket(
     }
 }
 
+/// Acts on one frame from the browser (unknown or malformed ones are
+/// ignored).
+async fn handle_client_frame(state: &AppState, conn: &Connection, typing: &mut Typing, text: &str) {
+    match serde_json::from_str::<ClientFrame>(text) {
+        Ok(ClientFrame::Typing { conversation_id }) => typing.relay(state, conversation_id).await,
+        Ok(ClientFrame::Watch { post_ids }) => conn.watch(&post_ids),
+        Ok(_) | Err(_) => {}
+    }
+}
+
+/// Sends a close frame (best effort: the socket is dropped next anyway).
+async fn close<S>(sink: &mut S, code: u16, reason: &'static str)
+where
+    S: futures::Sink<Message> + Unpin,
+{
+    let _ = tokio::time::timeout(
+        SEND_TIMEOUT,
+        sink.send(Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }))),
+    )
+    .await;
+}
+
+/// Discards what the client still sends, for at most [`DRAIN_FOR`], until
+/// it answers the close frame: closing a TCP socket with unread data
+/// resets it, which could lose the close frame on the way.
+async fn drain<S>(incoming: &mut S)
+where
+    S: futures::Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    let _ = tokio::time::timeout(DRAIN_FOR, async {
+        while let Some(Ok(message)) = incoming.next().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+/// What a socket knows of a conversation it sent typing signals for.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    /// Its kind, if the user is a member; `None` if not.
+    kind: Option<ConversationKind>,
+    /// When that was found out.
+    checked: Instant,
+    /// When a signal was last relayed there.
+    relayed: Option<Instant>,
+    /// Last use (evicts the least recently used).
+    used: Instant,
+}
+
 /// Relays one socket's typing signals to the other members.
 struct Typing {
     user: UserId,
     display_name: Option<String>,
-    last: HashMap<ConversationId, Instant>,
+    /// At most [`TYPING_CONVERSATIONS`] entries.
+    known: HashMap<ConversationId, Known>,
 }
 
 impl Typing {
@@ -282,28 +406,118 @@ impl Typing {
         Self {
             user,
             display_name: None,
-            last: HashMap::new(),
+            known: HashMap::new(),
         }
+    }
+
+    /// Remembers what was found out about `conversation`, forgetting the
+    /// least recently used answer when full.
+    fn remember(
+        &mut self,
+        conversation: ConversationId,
+        kind: Option<ConversationKind>,
+        now: Instant,
+    ) {
+        let relayed = self.known.get(&conversation).and_then(|k| k.relayed);
+        if !self.known.contains_key(&conversation)
+            && self.known.len() >= TYPING_CONVERSATIONS
+            && let Some(oldest) = self
+                .known
+                .iter()
+                .min_by_key(|(_, k)| k.used)
+                .map(|(c, _)| *c)
+        {
+            self.known.remove(&oldest);
+        }
+        self.known.insert(
+            conversation,
+            Known {
+                kind,
+                checked: now,
+                relayed,
+                used: now,
+            },
+        );
+    }
+
+    /// Who should see `self.user` typing in `conversation` (the other
+    /// members), or `None` when the user isn't a member; empty when they
+    /// may not send there.
+    async fn audience(
+        &mut self,
+        state: &AppState,
+        conversation: ConversationId,
+        known: Option<ConversationKind>,
+    ) -> Result<Option<(ConversationKind, Vec<UserId>)>, AppError> {
+        if let Some(kind @ (ConversationKind::Group | ConversationKind::Room)) = known {
+            // Groups and rooms: anyone may send who is a member.
+            let members = live_log::member_ids(&state.db, conversation).await?;
+            return Ok(members.contains(&self.user).then_some((kind, members)));
+        }
+        // One-to-one chats (or not known yet): the rule of sending a
+        // message, which refuses after a block or unfriending.
+        let detail = match app::services::chat::conversation_detail(
+            &state.db,
+            self.user,
+            conversation,
+        )
+        .await
+        {
+            Ok(detail) => detail,
+            Err(AppError::NotFound) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if self.display_name.is_none() {
+            self.display_name = detail
+                .members
+                .iter()
+                .find(|m| m.person.id == self.user)
+                .map(|m| m.person.display_name.clone());
+        }
+        let members = if detail.cannot_send.is_some() {
+            Vec::new()
+        } else {
+            detail.members.iter().map(|m| m.person.id).collect()
+        };
+        Ok(Some((detail.kind, members)))
     }
 
     async fn relay(&mut self, state: &AppState, conversation: ConversationId) {
         let now = Instant::now();
-        if self
-            .last
-            .get(&conversation)
-            .is_some_and(|t| now.duration_since(*t) < TYPING_MIN_INTERVAL)
-        {
-            return;
+        let known = self.known.get(&conversation).copied();
+        if let Some(known) = known {
+            let refused =
+                known.kind.is_none() && now.duration_since(known.checked) < NOT_MEMBER_TTL;
+            let too_soon = known
+                .relayed
+                .is_some_and(|t| now.duration_since(t) < TYPING_MIN_INTERVAL);
+            if refused || too_soon {
+                return;
+            }
         }
-        self.last.insert(conversation, now);
-        let members = match live_log::member_ids(&state.db, conversation).await {
-            Ok(members) if members.contains(&self.user) => members,
-            Ok(_) => return,
+        let members = match self
+            .audience(state, conversation, known.and_then(|k| k.kind))
+            .await
+        {
+            Ok(Some((kind, members))) => {
+                self.remember(conversation, Some(kind), now);
+                members
+            }
+            Ok(None) => {
+                self.remember(conversation, None, now);
+                return;
+            }
             Err(e) => {
                 tracing::error!(error = %e, "typing audience");
                 return;
             }
         };
+        if let Some(known) = self.known.get_mut(&conversation) {
+            known.relayed = Some(now);
+        }
+        if members.is_empty() {
+            return;
+        }
         if self.display_name.is_none() {
             match app::services::posts::authors(&state.db, [self.user.0]).await {
                 Ok(mut people) => {

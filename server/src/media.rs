@@ -40,7 +40,14 @@ pub fn router(state: AppState) -> axum::Router {
 pub(crate) fn error(err: AppError) -> Response {
     let status =
         StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(err)).into_response()
+    let retry = err.retry_after_s();
+    let mut res = (status, Json(err)).into_response();
+    if let Some(s) = retry
+        && let Ok(v) = HeaderValue::from_str(&s.to_string())
+    {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
 }
 
 fn too_large() -> AppError {
@@ -75,6 +82,10 @@ async fn upload_inner(
     mut multipart: Multipart,
 ) -> Result<Photo, AppError> {
     let me = user_id_of(session).await?.ok_or(AppError::Unauthorized)?;
+    state
+        .limits
+        .check(me, app::services::limits::Action::Upload)
+        .await?;
     let purpose = q
         .purpose
         .as_deref()

@@ -178,6 +178,18 @@ async fn create(State(s): State<VideoState>, session: Session, headers: HeaderMa
         Ok(None) => return tus(StatusCode::UNAUTHORIZED, "Log in to upload videos."),
         Err(e) => return internal(e),
     };
+    if let Err(e) = s
+        .app
+        .limits
+        .check(me, app::services::limits::Action::Upload)
+        .await
+    {
+        let mut res = tus(StatusCode::TOO_MANY_REQUESTS, &e.to_string());
+        if let Some(wait) = e.retry_after_s() {
+            set(&mut res, "retry-after", wait);
+        }
+        return res;
+    }
     let Some(length) = header_u64(&headers, "upload-length") else {
         return tus(
             StatusCode::BAD_REQUEST,

@@ -14,13 +14,83 @@
 //! ended: logged out here or from another browser, a password change), the
 //! tab doesn't reconnect: it refetches the signed-in user, so the page
 //! shows itself signed out (and reconnects only if still signed in).
+//!
+//! Posts on screen: post cards register their posts with
+//! [`LiveContext::watch_post`] while mounted; the tab reports the set to
+//! the server ([`ClientFrame::Watch`]) shortly after it changes (batched
+//! over [`WATCH_DEBOUNCE`]) and again on every (re)connect, so edits,
+//! reactions and comments of exactly those posts arrive. Cards refetch
+//! through a [`Throttle`], at most once per [`REFETCH_GAP`] per post.
 
-use crate::events::{ClientFrame, LiveEvent};
+use crate::events::{ClientFrame, LiveEvent, MAX_WATCHED_POSTS};
+use crate::ids::PostId;
 use leptos::prelude::*;
+use std::collections::HashMap;
+use std::time::Duration;
 
 /// Events kept for late subscribers (components mounted after an event
 /// arrived only see newer ones).
 const LOG_LEN: usize = 200;
+
+/// How long the tab waits after the posts on screen changed before
+/// reporting them, so a page of cards mounting is one report.
+pub const WATCH_DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// Least time between two refetches of one post card caused by live
+/// events (see [`Throttle`]).
+pub const REFETCH_GAP: Duration = Duration::from_millis(500);
+
+/// The posts mounted cards show, and what the server was last told.
+/// (Only the browser keeps it.)
+#[derive(Debug, Default)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+struct Watched {
+    /// Post id → (cards showing it, when last registered: a sequence).
+    posts: HashMap<PostId, (u32, u64)>,
+    next: u64,
+    /// A report is scheduled.
+    scheduled: bool,
+    /// The ids last sent on this socket.
+    sent: Vec<PostId>,
+}
+
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+impl Watched {
+    /// The ids to report: at most [`MAX_WATCHED_POSTS`], the most recently
+    /// shown ones, sorted.
+    fn ids(&self) -> Vec<PostId> {
+        let mut by_recency: Vec<(u64, PostId)> = self
+            .posts
+            .iter()
+            .map(|(id, (_, seq))| (*seq, *id))
+            .collect();
+        by_recency.sort_unstable_by_key(|(seq, _)| std::cmp::Reverse(*seq));
+        let mut ids: Vec<PostId> = by_recency
+            .into_iter()
+            .take(MAX_WATCHED_POSTS)
+            .map(|(_, id)| id)
+            .collect();
+        ids.sort_unstable_by_key(|id| id.0);
+        ids
+    }
+
+    fn add(&mut self, post: PostId) {
+        self.next += 1;
+        let seq = self.next;
+        let entry = self.posts.entry(post).or_insert((0, seq));
+        entry.0 += 1;
+        entry.1 = seq;
+    }
+
+    fn remove(&mut self, post: PostId) {
+        if let Some(entry) = self.posts.get_mut(&post) {
+            entry.0 = entry.0.saturating_sub(1);
+            if entry.0 == 0 {
+                self.posts.remove(&post);
+            }
+        }
+    }
+}
 
 /// Provided by [`provide_live_context`]; read with [`use_live`].
 #[derive(Clone, Copy)]
@@ -32,6 +102,9 @@ pub struct LiveContext {
     /// Bumped each time the socket reopens after a drop: refetch state
     /// that only ephemeral events keep current.
     pub reconnects: RwSignal<u32>,
+    /// Posts on screen (see [`LiveContext::watch_post`]).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    watched: StoredValue<Watched>,
 }
 
 impl LiveContext {
@@ -54,6 +127,64 @@ impl LiveContext {
         browser::send(frame);
         #[cfg(not(feature = "hydrate"))]
         let _ = frame;
+    }
+
+    /// Reports `post` as on screen while the calling component is mounted:
+    /// post-scoped events about it (edits, deletion, reactions, comments)
+    /// reach this tab only then. Browser only; a no-op on the server.
+    pub fn watch_post(&self, post: PostId) {
+        #[cfg(feature = "hydrate")]
+        {
+            let live = *self;
+            self.watched.update_value(|w| w.add(post));
+            live.schedule_watch();
+            on_cleanup(move || {
+                if live.watched.try_update_value(|w| w.remove(post)).is_some() {
+                    live.schedule_watch();
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = post;
+    }
+
+    /// Reports the posts on screen after [`WATCH_DEBOUNCE`], if they
+    /// changed since the last report.
+    #[cfg(feature = "hydrate")]
+    fn schedule_watch(self) {
+        let already = self.watched.with_value(|w| w.scheduled);
+        if already {
+            return;
+        }
+        self.watched.update_value(|w| w.scheduled = true);
+        set_timeout(
+            move || {
+                let ids = self.watched.try_update_value(|w| {
+                    w.scheduled = false;
+                    let ids = w.ids();
+                    (ids != w.sent).then(|| {
+                        w.sent.clone_from(&ids);
+                        ids
+                    })
+                });
+                if let Some(Some(post_ids)) = ids {
+                    self.send(&ClientFrame::Watch { post_ids });
+                }
+            },
+            WATCH_DEBOUNCE,
+        );
+    }
+
+    /// Reports the posts on screen now (a new socket watches nothing).
+    #[cfg(feature = "hydrate")]
+    fn send_watch_now(self) {
+        let ids = self.watched.try_update_value(|w| {
+            w.sent = w.ids();
+            w.sent.clone()
+        });
+        if let Some(post_ids) = ids {
+            self.send(&ClientFrame::Watch { post_ids });
+        }
     }
 
     /// Runs `f` for every event that arrives from now on, in order, while
@@ -79,6 +210,7 @@ pub fn provide_live_context() {
         log: RwSignal::new(Vec::new()),
         connected: RwSignal::new(false),
         reconnects: RwSignal::new(0),
+        watched: StoredValue::new(Watched::default()),
     };
     provide_context(live);
     #[cfg(feature = "hydrate")]
@@ -88,6 +220,71 @@ pub fn provide_live_context() {
 /// The [`LiveContext`]; panics outside [`crate::App`].
 pub fn use_live() -> LiveContext {
     expect_context::<LiveContext>()
+}
+
+/// Spaces out the refetches live events cause for one post card: the first
+/// runs at once; calls within [`REFETCH_GAP`] of the last run fold into one
+/// more run at the end of the gap (which does whatever the latest call
+/// asks). So a burst of reactions costs a card at most two refetches per
+/// gap. Create it in the card's component (it lives as long as the card).
+#[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub struct Throttle {
+    /// When it last ran (ms since epoch), and whether a run is scheduled.
+    state: StoredValue<(f64, bool)>,
+}
+
+impl Throttle {
+    /// A throttle that hasn't run yet.
+    pub fn new() -> Self {
+        Self {
+            state: StoredValue::new((f64::NEG_INFINITY, false)),
+        }
+    }
+
+    /// Runs `f` now, or once at the end of the current gap. On the server
+    /// it just runs `f`.
+    pub fn run(self, f: impl Fn() + 'static) {
+        #[cfg(feature = "hydrate")]
+        {
+            let now = js_sys::Date::now();
+            let Some((last, scheduled)) = self.state.try_get_value() else {
+                return;
+            };
+            if scheduled {
+                return;
+            }
+            let gap = REFETCH_GAP.as_secs_f64() * 1000.0;
+            if now - last >= gap {
+                self.state.set_value((now, false));
+                f();
+                return;
+            }
+            self.state.set_value((last, true));
+            let wait = Duration::from_secs_f64(((last + gap - now) / 1000.0).max(0.0));
+            set_timeout(
+                move || {
+                    // Gone with its card: nothing to refresh.
+                    if self
+                        .state
+                        .try_set_value((js_sys::Date::now(), false))
+                        .is_none()
+                    {
+                        f();
+                    }
+                },
+                wait,
+            );
+        }
+        #[cfg(not(feature = "hydrate"))]
+        f();
+    }
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -211,6 +408,9 @@ mod browser {
         let c = Rc::clone(conn);
         let on_open = Closure::<dyn FnMut()>::new(move || {
             if c.generation.get() == generation {
+                // Before announcing "connected": post events for what's on
+                // screen flow from here on.
+                live.send_watch_now();
                 c.attempt.set(0);
                 live.connected.set(true);
                 if c.opened_before.replace(true) {

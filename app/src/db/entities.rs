@@ -3,6 +3,7 @@
 pub mod account_tokens;
 pub mod blocks;
 pub mod comments;
+pub mod conversation_bans;
 pub mod conversation_members;
 pub mod conversations;
 pub mod data_exports;

@@ -7,6 +7,7 @@ mod m20261121_000003_live;
 mod m20261201_000004_media;
 mod m20261201_000005_video;
 mod m20261201_000006_account_security;
+mod m20261201_000007_hardening;
 
 use sea_orm_migration::prelude::*;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_media::Migration),
             Box::new(m20261201_000005_video::Migration),
             Box::new(m20261201_000006_account_security::Migration),
+            Box::new(m20261201_000007_hardening::Migration),
         ]
     }
 }

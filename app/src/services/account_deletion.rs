@@ -71,23 +71,19 @@ pub async fn delete_account(
         .one(&state.db)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let now = now_ms();
-    if let Some(until) = row.locked_until_ms.filter(|&t| t > now) {
-        let ms = u64::try_from(until - now).unwrap_or(0);
-        return Err(AppError::RateLimited {
-            retry_after_s: ms.div_ceil(1000).max(1),
-        });
-    }
-    if password.is_empty()
-        || !verify_password(password.to_owned(), row.password_hash.clone()).await?
-    {
-        // Counts toward the account lock, as a wrong log-in does, so a
-        // borrowed session can't guess the password here.
-        let wrong = AppError::validation("password", "That password isn't right.");
-        return Err(crate::services::accounts::count_failure(&state.db, user)
-            .await?
-            .unwrap_or(wrong));
-    }
+    // Counts toward the account lock, as a wrong log-in does, so a
+    // borrowed session can't guess the password here.
+    crate::services::accounts::guarded_attempt(
+        &state.db,
+        row.id,
+        AppError::validation("password", "That password isn't right."),
+        crate::services::accounts::AttemptEnd::Release,
+        async {
+            Ok(!password.is_empty()
+                && verify_password(password.to_owned(), row.password_hash.clone()).await?)
+        },
+    )
+    .await?;
     if row.totp_enabled_at_ms.is_some() {
         // An authenticator code or an unused recovery code; a wrong one
         // counts toward the lock too.

@@ -56,12 +56,44 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// How long a password check waits for a hashing slot before the request
+/// is answered `Busy` (503 with `Retry-After`).
+pub const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Argon2 runs at most once per core at a time (each run takes 19 MiB and
+/// a core for its duration): a flood of sign-ups or log-ins queues here
+/// briefly and is then refused, instead of filling tokio's blocking pool
+/// (up to 512 threads × 19 MiB).
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+    })
+}
+
+/// Runs Argon2 work `f` on the blocking pool in a hashing slot.
+async fn in_hashing_slot<T: Send + 'static>(
+    f: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> AppResult<T> {
+    let _slot = tokio::time::timeout(HASH_WAIT, hashing_slots().acquire())
+        .await
+        .map_err(|_| AppError::Busy {
+            retry_after_s: Ord::max(HASH_WAIT.as_secs(), 1),
+        })?
+        .map_err(|e| anyhow::anyhow!("hashing slots closed: {e}"))?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing task: {e}"))?
+        .map_err(AppError::from)
+}
+
 /// Hashes `password` into a PHC string, on the blocking pool.
 ///
 /// # Errors
+/// `Busy` when every hashing slot stayed taken for [`HASH_WAIT`];
 /// `Internal` if hashing fails (logged).
 pub async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
+    in_hashing_slot(move || {
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
         argon2()
             .hash_password(password.as_bytes(), &salt)
@@ -69,27 +101,22 @@ pub async fn hash_password(password: String) -> AppResult<String> {
             .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
     })
     .await
-    .map_err(|e| anyhow::anyhow!("hashing task: {e}"))?
-    .map_err(AppError::from)
 }
 
 /// Checks `password` against a PHC `hash`, on the blocking pool.
 ///
 /// # Errors
+/// `Busy` when every hashing slot stayed taken for [`HASH_WAIT`];
 /// `Internal` for a stored hash that doesn't parse (logged).
 pub async fn verify_password(password: String, hash: String) -> AppResult<bool> {
-    tokio::task::spawn_blocking(move || {
+    in_hashing_slot(move || {
         let parsed =
             PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("bad stored hash: {e}"))?;
-        Ok::<_, anyhow::Error>(
-            argon2()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok(),
-        )
+        Ok(argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     })
     .await
-    .map_err(|e| anyhow::anyhow!("verify task: {e}"))?
-    .map_err(AppError::from)
 }
 
 /// A hash of a random password, verified against when the account is
@@ -185,8 +212,9 @@ pub async fn sign_up(
 
 /// Checks a log-in. `login` is a username (any case) or an email.
 ///
-/// Order: the per-IP limit (every attempt counts), then the account lock,
-/// then the password. The third failure in a row locks the account for
+/// Order: the per-IP limit (every attempt counts), then the account lock
+/// (an attempt reserved atomically, see [`guarded_attempt`]), then the
+/// password. The third failure in a row locks the account for
 /// 5 minutes; success clears the count (for an account with two-factor
 /// on, only a right code does).
 ///
@@ -209,21 +237,22 @@ pub async fn log_in<C: ConnectionTrait>(
         return Err(AppError::InvalidCredentials);
     };
 
-    let now = now_ms();
-    if let Some(until) = user.locked_until_ms.filter(|&t| t > now) {
-        return Err(locked(until, now));
-    }
-    if verify_password(password.to_owned(), user.password_hash.clone()).await? {
-        // With two-factor on, a right password is half a log-in: the count
-        // is cleared only once the code is right too.
-        if user.totp_enabled_at_ms.is_none() {
-            clear_failures(db, &user).await?;
-        }
-        return Ok(UserId(user.id));
-    }
-    Err(count_failure(db, UserId(user.id))
-        .await?
-        .unwrap_or(AppError::InvalidCredentials))
+    // With two-factor on, a right password is half a log-in: the count is
+    // cleared only once the code is right too.
+    let on_success = if user.totp_enabled_at_ms.is_none() {
+        AttemptEnd::Clear
+    } else {
+        AttemptEnd::Release
+    };
+    guarded_attempt(
+        db,
+        user.id,
+        AppError::InvalidCredentials,
+        on_success,
+        verify_password(password.to_owned(), user.password_hash.clone()),
+    )
+    .await?;
+    Ok(UserId(user.id))
 }
 
 /// The account `login` names: a username in any case, or an email address
@@ -251,61 +280,115 @@ pub async fn find_by_login<C: ConnectionTrait>(
         .await?)
 }
 
-/// Counts one failed attempt (a wrong password or a wrong two-factor code)
-/// against `user`: the count goes up atomically, and the
-/// [`LOCK_AFTER_FAILURES`]th failure in a row locks the account for
-/// [`LOCK_MS`] and restarts the count. Returns the `RateLimited` error to
-/// answer with when this failure locked the account.
+/// What a right secret does to the account's attempt count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptEnd {
+    /// A whole log-in: the count and any lock are cleared.
+    Clear,
+    /// Half a log-in (the password of a two-factor account) or a check in
+    /// settings: only this attempt's reservation is given back.
+    Release,
+}
+
+/// Checks a secret of account `user` (a password or a two-factor code)
+/// under the account lock, race-free: one attempt is reserved with a
+/// conditional `UPDATE` *before* `check` runs (refused once
+/// [`LOCK_AFTER_FAILURES`] attempts are failed or in flight, or while the
+/// account is locked), so 25 parallel guesses get 3 tries, not 25. A wrong
+/// secret keeps its reservation as a failure and the third locks the
+/// account for [`LOCK_MS`]; a right one ends as `on_success` says.
 ///
 /// # Errors
-/// `Internal` on database failure.
-pub async fn count_failure<C: ConnectionTrait>(
+/// `RateLimited { retry_after_s }` while locked or when no attempt is
+/// left; `wrong` for a wrong secret (or `RateLimited` when it locked the
+/// account); whatever `check` fails with (the reservation is given back).
+pub async fn guarded_attempt<C: ConnectionTrait>(
     db: &C,
-    user: UserId,
-) -> AppResult<Option<AppError>> {
+    user: i64,
+    wrong: AppError,
+    on_success: AttemptEnd,
+    check: impl std::future::Future<Output = AppResult<bool>>,
+) -> AppResult<()> {
     let now = now_ms();
-    users::Entity::update_many()
+    let reserved = users::Entity::update_many()
         .col_expr(
             users::Column::FailedLogins,
             Expr::col(users::Column::FailedLogins).add(1),
         )
-        .filter(users::Column::Id.eq(user.0))
+        .filter(users::Column::Id.eq(user))
+        .filter(users::Column::FailedLogins.lt(LOCK_AFTER_FAILURES))
+        .filter(
+            sea_orm::Condition::any()
+                .add(users::Column::LockedUntilMs.is_null())
+                .add(users::Column::LockedUntilMs.lte(now)),
+        )
         .exec(db)
-        .await?;
-    let failures = users::Entity::find_by_id(user.0)
-        .one(db)
         .await?
-        .map_or(0, |u| u.failed_logins);
-    if failures >= LOCK_AFTER_FAILURES {
-        let until = now + LOCK_MS;
-        users::Entity::update_many()
-            .col_expr(users::Column::FailedLogins, Expr::value(0))
-            .col_expr(users::Column::LockedUntilMs, Expr::value(Some(until)))
-            .filter(users::Column::Id.eq(user.0))
-            .exec(db)
-            .await?;
-        return Ok(Some(locked(until, now)));
+        .rows_affected
+        == 1;
+    if !reserved {
+        let until = users::Entity::find_by_id(user)
+            .one(db)
+            .await?
+            .and_then(|u| u.locked_until_ms)
+            .filter(|&t| t > now)
+            // Every attempt is taken by requests still running: as good as
+            // locked; the last of them to fail sets the lock.
+            .unwrap_or(now + LOCK_MS);
+        return Err(locked(until, now));
     }
-    Ok(None)
-}
-
-/// Clears `user`'s failure count and lock after a whole log-in.
-///
-/// # Errors
-/// `Internal` on database failure.
-pub async fn clear_failures<C: ConnectionTrait>(db: &C, user: &users::Model) -> AppResult<()> {
-    if user.failed_logins != 0 || user.locked_until_ms.is_some() {
-        users::Entity::update_many()
-            .col_expr(users::Column::FailedLogins, Expr::value(0))
-            .col_expr(
-                users::Column::LockedUntilMs,
-                Expr::value(Option::<i64>::None),
-            )
-            .filter(users::Column::Id.eq(user.id))
-            .exec(db)
-            .await?;
+    match check.await {
+        Ok(true) => {
+            let mut update = users::Entity::update_many().filter(users::Column::Id.eq(user));
+            update = match on_success {
+                AttemptEnd::Clear => update
+                    .col_expr(users::Column::FailedLogins, Expr::value(0))
+                    .col_expr(
+                        users::Column::LockedUntilMs,
+                        Expr::value(Option::<i64>::None),
+                    ),
+                AttemptEnd::Release => update
+                    .col_expr(
+                        users::Column::FailedLogins,
+                        Expr::col(users::Column::FailedLogins).sub(1),
+                    )
+                    .filter(users::Column::FailedLogins.gt(0)),
+            };
+            update.exec(db).await?;
+            Ok(())
+        }
+        Ok(false) => {
+            // The reservation stands as the failure; the one that reaches
+            // the limit locks the account and starts the count afresh.
+            let until = now_ms() + LOCK_MS;
+            let locked_now = users::Entity::update_many()
+                .col_expr(users::Column::FailedLogins, Expr::value(0))
+                .col_expr(users::Column::LockedUntilMs, Expr::value(Some(until)))
+                .filter(users::Column::Id.eq(user))
+                .filter(users::Column::FailedLogins.gte(LOCK_AFTER_FAILURES))
+                .exec(db)
+                .await?
+                .rows_affected
+                == 1;
+            Err(if locked_now {
+                locked(until, now_ms())
+            } else {
+                wrong
+            })
+        }
+        Err(e) => {
+            users::Entity::update_many()
+                .col_expr(
+                    users::Column::FailedLogins,
+                    Expr::col(users::Column::FailedLogins).sub(1),
+                )
+                .filter(users::Column::Id.eq(user))
+                .filter(users::Column::FailedLogins.gt(0))
+                .exec(db)
+                .await?;
+            Err(e)
+        }
     }
-    Ok(())
 }
 
 /// The account-lock answer: retry after what is left of the lock (at

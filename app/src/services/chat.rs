@@ -4,19 +4,25 @@
 //! Rules:
 //! - A one-to-one conversation exists once per pair and is opened only
 //!   between friends who haven't blocked each other. If they stop being
-//!   friends (or block), the history stays readable but nobody can send.
+//!   friends (or block), the history stays readable but nobody can send
+//!   or edit (deleting one's own messages stays allowed).
 //! - Groups: the creator is admin and picks friends to add; any member may
 //!   add their own friends; the admin renames and removes members; anyone
 //!   may leave (an admin who leaves hands the role to the longest-standing
 //!   member; an empty group is deleted).
 //! - Rooms: listed in a directory; anyone joins or leaves; the creator is
 //!   admin.
+//! - Someone an admin removed from a group or room is banned from it: they
+//!   can't join the room again, and only an admin can add them back to the
+//!   group (which lifts the ban).
 //! - Non-members learn nothing: every read or write on a conversation they
 //!   are not in is `NotFound`.
 //! - A message is committed, with its durable live event, before the
 //!   sender gets the answer; every member's open tabs get it live.
 
-use crate::db::entities::{conversation_members, conversations, messages, users};
+use crate::db::entities::{
+    conversation_bans, conversation_members, conversations, messages, users,
+};
 use crate::error::{AppError, AppResult};
 use crate::events::LiveEvent;
 use crate::hub::{Audience, EventHub};
@@ -26,14 +32,14 @@ use crate::models::{
     MemberRole, MemberView, MessagePreview, MessageView, MessagesPage, PhotoInput, ReadMarker,
     RoomCard, UnreadCounts,
 };
-use crate::services::live_log::{Outbox, Target, member_ids};
+use crate::services::live_log::{Outbox, Target, member_ids, rewrite_message};
 use crate::services::media;
 use crate::services::notifications::{self, Notice};
 use crate::services::posts::authors;
 use crate::services::social::{are_friends, blocked_either_way};
 use crate::time_fmt::now_ms;
 use crate::validation;
-use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
@@ -109,6 +115,21 @@ fn member_row(
         joined_at_ms: Set(now),
         last_read_message_id: Set(0),
     }
+}
+
+/// Whether an admin removed `user` from `conversation` (see
+/// `conversation_bans`).
+async fn is_banned<C: ConnectionTrait>(
+    db: &C,
+    conversation: ConversationId,
+    user: UserId,
+) -> AppResult<bool> {
+    Ok(
+        conversation_bans::Entity::find_by_id((conversation.0, user.0))
+            .one(db)
+            .await?
+            .is_some(),
+    )
 }
 
 /// The other member of a one-to-one conversation.
@@ -299,6 +320,9 @@ async fn add_members_in(
     let now = now_ms();
     let mut added = 0;
     let mut seen = std::collections::HashSet::new();
+    let admin = membership(txn, ConversationId(conv.id), me)
+        .await?
+        .is_some_and(|m| MemberRole::parse(&m.role) == MemberRole::Admin);
     for &user in users {
         if user == me || !seen.insert(user) {
             continue;
@@ -314,6 +338,17 @@ async fn add_members_in(
             .is_some()
         {
             continue;
+        }
+        if is_banned(txn, ConversationId(conv.id), user).await? {
+            if !admin {
+                return Err(AppError::validation(
+                    "members",
+                    "An admin removed someone you picked; only an admin can add them back.",
+                ));
+            }
+            conversation_bans::Entity::delete_by_id((conv.id, user.0))
+                .exec(txn)
+                .await?;
         }
         member_row(conv.id, user, MemberRole::Member, now)
             .insert(txn)
@@ -378,7 +413,8 @@ pub async fn create_room(
 /// Joins public room `room`.
 ///
 /// # Errors
-/// `NotFound` unless it is a room.
+/// `NotFound` unless it is a room; `Forbidden` if an admin removed `me`
+/// from it.
 pub async fn join_room(
     db: &DatabaseConnection,
     hub: &EventHub,
@@ -395,9 +431,19 @@ pub async fn join_room(
     }
     let _order = hub.ordered().await;
     let txn = crate::db::begin_write(db).await?;
-    member_row(conv.id, me, MemberRole::Member, now_ms())
-        .insert(&txn)
-        .await?;
+    if is_banned(&txn, room, me).await? {
+        return Err(AppError::Forbidden);
+    }
+    // A newcomer starts reading at the room's newest message: its history
+    // isn't unread for them.
+    let newest = conversations::Entity::find_by_id(room.0)
+        .one(&txn)
+        .await?
+        .and_then(|c| c.last_message_id)
+        .unwrap_or(0);
+    let mut row = member_row(conv.id, me, MemberRole::Member, now_ms());
+    row.last_read_message_id = Set(newest);
+    row.insert(&txn).await?;
     let mut out = Outbox::default();
     membership_changed(&txn, &mut out, me, room, true).await?;
     conversation_changed(&txn, &mut out, room).await?;
@@ -433,7 +479,8 @@ pub async fn add_members(
     Ok(())
 }
 
-/// Removes `user` from group `conversation` (admin only).
+/// Removes `user` from group or room `conversation` (admin only); they
+/// are banned from it (see `conversation_bans`).
 ///
 /// # Errors
 /// `NotFound` unless both are members; `Forbidden` unless `me` is its
@@ -460,6 +507,22 @@ pub async fn remove_member(
     conversation_members::Entity::delete_by_id((conversation.0, user.0))
         .exec(&txn)
         .await?;
+    conversation_bans::Entity::insert(conversation_bans::ActiveModel {
+        conversation_id: Set(conversation.0),
+        user_id: Set(user.0),
+        banned_by: Set(Some(me.0)),
+        created_at_ms: Set(now_ms()),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            conversation_bans::Column::ConversationId,
+            conversation_bans::Column::UserId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
     let mut out = Outbox::default();
     membership_changed(&txn, &mut out, user, conversation, false).await?;
     conversation_changed(&txn, &mut out, conversation).await?;
@@ -676,6 +739,8 @@ async fn update_message(
     }
     let row = active.update(&txn).await?;
     let view = to_views(&txn, vec![row]).await?.remove(0);
+    // The log no longer holds the old text (or, deleted, any text).
+    rewrite_message(&txn, &view).await?;
     let mut out = Outbox::default();
     out.add(
         &txn,
@@ -694,8 +759,9 @@ async fn update_message(
 /// Replaces the text of `me`'s message `id` (shown as edited).
 ///
 /// # Errors
-/// `NotFound` if not visible or deleted; `Forbidden` if not `me`'s;
-/// `Validation` on `body`.
+/// `NotFound` if not visible or deleted; `Forbidden` if not `me`'s, or in
+/// a one-to-one chat where `me` can't send any more (no longer friends, or
+/// blocked); `Validation` on `body`.
 pub async fn edit_message(
     db: &DatabaseConnection,
     hub: &EventHub,
@@ -705,6 +771,13 @@ pub async fn edit_message(
 ) -> AppResult<MessageView> {
     let body = validation::message_body(body)?;
     let msg = own_message(db, me, id).await?;
+    let conv = conversations::Entity::find_by_id(msg.conversation_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if cannot_send(db, me, &conv).await?.is_some() {
+        return Err(AppError::Forbidden);
+    }
     update_message(db, hub, msg, body, false).await
 }
 

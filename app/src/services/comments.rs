@@ -3,7 +3,10 @@
 //! edit and delete their own comments, and a post's author may delete any
 //! comment on it. Top-level comments read oldest first; replies newest
 //! first, loaded on demand. Comments by people blocked either way with the
-//! viewer are left out.
+//! viewer are left out, except on the viewer's own posts: a post's author
+//! always sees, and may delete, every comment on it. Blocking someone also
+//! removes their comments and reactions from the blocker's posts (see
+//! [`crate::services::social::block`]).
 
 use crate::db::entities::{comments, posts};
 use crate::error::{AppError, AppResult};
@@ -23,6 +26,9 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
+/// Tells the tabs showing `post` (within its audience) that its comments
+/// changed: `CommentsChanged` is post-scoped (see
+/// [`LiveEvent::watched_post`]).
 async fn announce<C: ConnectionTrait>(
     db: &C,
     hub: &EventHub,
@@ -109,6 +115,17 @@ pub async fn add_comment<C: ConnectionTrait>(
         .remove(0))
 }
 
+/// Whose comments `ctx.viewer` doesn't see on a post by `post_author`:
+/// people blocked either way, except on the viewer's own posts (whose
+/// author sees, and may remove, every comment).
+fn hidden_authors(ctx: &ViewerCtx, post_author: i64) -> Vec<i64> {
+    if post_author == ctx.viewer.0 {
+        Vec::new()
+    } else {
+        ctx.blocked.iter().map(|u| u.0).collect()
+    }
+}
+
 /// A comment with its post, if `me` may see both.
 async fn visible_comment<C: ConnectionTrait>(
     db: &C,
@@ -120,7 +137,7 @@ async fn visible_comment<C: ConnectionTrait>(
         .await?
         .ok_or(AppError::NotFound)?;
     let (post, ctx) = visible_post(db, me, PostId(comment.post_id)).await?;
-    if ctx.blocked.contains(&UserId(comment.author_id)) {
+    if hidden_authors(&ctx, post.author_id).contains(&comment.author_id) {
         return Err(AppError::NotFound);
     }
     Ok((comment, post, ctx))
@@ -142,12 +159,16 @@ pub async fn edit_comment<C: ConnectionTrait>(
         return Err(AppError::Forbidden);
     }
     let body = validation::comment_body(body)?;
+    // Saving the same text again changes nothing anyone else shows.
+    let changed = comment.body != body;
     let mut active: comments::ActiveModel = comment.into();
     active.body = Set(body.clone());
     active.edited_at_ms = Set(Some(now_ms()));
     let row = active.update(db).await?;
     let mentioned = store_mentions(db, me, Some(post.id), Some(row.id), &body).await?;
-    announce(db, hub, &post).await?;
+    if changed {
+        announce(db, hub, &post).await?;
+    }
     notifications::notify_mentions(
         db,
         hub,
@@ -162,7 +183,8 @@ pub async fn edit_comment<C: ConnectionTrait>(
         .remove(0))
 }
 
-/// Deletes a comment (and its replies): its author or the post's author.
+/// Deletes a comment (and its replies): its author or the post's author
+/// (always, blocks included).
 ///
 /// # Errors
 /// `NotFound` if not visible; `Forbidden` for anyone else.
@@ -202,10 +224,7 @@ pub async fn list_comments<C: ConnectionTrait>(
     let mut query = comments::Entity::find()
         .filter(comments::Column::PostId.eq(post.0))
         .filter(comments::Column::ParentId.is_null())
-        .filter(
-            comments::Column::AuthorId
-                .is_not_in(ctx.blocked.iter().map(|u| u.0).collect::<Vec<_>>()),
-        );
+        .filter(comments::Column::AuthorId.is_not_in(hidden_authors(&ctx, post_row.author_id)));
     if let Some(c) = cursor {
         query = query.filter(comments::Column::Id.gt(c.0));
     }
@@ -231,10 +250,7 @@ pub async fn list_replies<C: ConnectionTrait>(
     let (_, post, ctx) = visible_comment(db, viewer, parent).await?;
     let mut query = comments::Entity::find()
         .filter(comments::Column::ParentId.eq(parent.0))
-        .filter(
-            comments::Column::AuthorId
-                .is_not_in(ctx.blocked.iter().map(|u| u.0).collect::<Vec<_>>()),
-        );
+        .filter(comments::Column::AuthorId.is_not_in(hidden_authors(&ctx, post.author_id)));
     if let Some(c) = cursor {
         query = query.filter(comments::Column::Id.lt(c.0));
     }
@@ -283,10 +299,7 @@ async fn comment_views<C: ConnectionTrait>(
         .column(comments::Column::ParentId)
         .column_as(comments::Column::Id.count(), "n")
         .filter(comments::Column::ParentId.is_in(ids.clone()))
-        .filter(
-            comments::Column::AuthorId
-                .is_not_in(ctx.blocked.iter().map(|u| u.0).collect::<Vec<_>>()),
-        )
+        .filter(comments::Column::AuthorId.is_not_in(hidden_authors(ctx, post_author)))
         .group_by(comments::Column::ParentId)
         .into_model::<ReplyCount>()
         .all(db)

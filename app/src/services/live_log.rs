@@ -11,12 +11,18 @@
 //! txn.commit().await?;
 //! outbox.publish(hub);
 //! ```
+//!
+//! The log keeps no text that is gone elsewhere: when a message is edited
+//! or deleted, its earlier events are rewritten to its new state
+//! ([`rewrite_message`]), so a deleted message's text (or an edited one's
+//! old text) isn't kept for the retention period.
 
 use crate::db::entities::{conversation_members, live_events};
 use crate::error::AppResult;
 use crate::events::LiveEvent;
 use crate::hub::{Audience, EventHub};
 use crate::ids::{ConversationId, EventId, MessageId, UserId};
+use crate::models::MessageView;
 use crate::time_fmt::now_ms;
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{
@@ -105,6 +111,45 @@ impl Outbox {
             hub.publish_durable(audience, id, event);
         }
     }
+}
+
+/// Rewrites the stored events about `message` (its creation and earlier
+/// edits) to carry it as it is now, with `db` (the transaction of the edit
+/// or deletion): the old text, or a deleted message's text and photo, no
+/// longer sit in the log. Unreadable rows about it are dropped.
+///
+/// # Errors
+/// On database failure.
+pub async fn rewrite_message<C: ConnectionTrait>(db: &C, message: &MessageView) -> AppResult<()> {
+    let rows = live_events::Entity::find()
+        .filter(live_events::Column::MessageId.eq(message.id.0))
+        .all(db)
+        .await?;
+    for row in rows {
+        let mut event = match serde_json::from_str::<LiveEvent>(&row.payload) {
+            Ok(event) => event,
+            Err(_) => {
+                live_events::Entity::delete_by_id(row.id).exec(db).await?;
+                continue;
+            }
+        };
+        let (LiveEvent::MessageCreated { message: stored }
+        | LiveEvent::MessageUpdated { message: stored }) = &mut event
+        else {
+            continue;
+        };
+        if *stored == *message {
+            continue;
+        }
+        *stored = message.clone();
+        let payload = serde_json::to_string(&event).map_err(anyhow::Error::from)?;
+        live_events::Entity::update_many()
+            .col_expr(live_events::Column::Payload, Expr::value(payload))
+            .filter(live_events::Column::Id.eq(row.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The newest event id (0 when the log is empty): what a freshly loaded

@@ -6,8 +6,13 @@
 //! blocked either way (checked when the notice is recorded, and again when
 //! the list is read, so a later block hides older ones too). A new action
 //! in a group bumps it to the top and marks it unread again.
+//!
+//! "Added you to a group" keeps the group's name at the time: someone who
+//! has left doesn't learn its later names.
 
-use crate::db::entities::{conversations, friendships, notification_actors, notifications, posts};
+use crate::db::entities::{
+    conversation_members, conversations, friendships, notification_actors, notifications, posts,
+};
 use crate::error::{AppError, AppResult};
 use crate::events::LiveEvent;
 use crate::hub::EventHub;
@@ -124,6 +129,14 @@ pub async fn record<C: ConnectionTrait>(
     }
     let key = notice.group_key();
     let now = now_ms();
+    // The conversation's name now, kept with the notice.
+    let conversation_name = match notice.conversation {
+        Some(c) => conversations::Entity::find_by_id(c.0)
+            .one(db)
+            .await?
+            .and_then(|c| c.name),
+        None => None,
+    };
     let existing = notifications::Entity::find()
         .filter(notifications::Column::RecipientId.eq(notice.recipient.0))
         .filter(notifications::Column::GroupKey.eq(key.clone()))
@@ -141,6 +154,7 @@ pub async fn record<C: ConnectionTrait>(
                 post_id: Set(notice.post.map(|p| p.0)),
                 comment_id: Set(notice.comment.map(|c| c.0)),
                 conversation_id: Set(notice.conversation.map(|c| c.0)),
+                conversation_name: Set(conversation_name.clone()),
                 updated_at_ms: Set(now),
                 read_at_ms: Set(None),
                 ..Default::default()
@@ -169,14 +183,22 @@ pub async fn record<C: ConnectionTrait>(
         .filter(notification_actors::Column::NotificationId.eq(id))
         .count(db)
         .await?;
-    notifications::Entity::update_many()
+    let mut update = notifications::Entity::update_many()
         .col_expr(notifications::Column::ActorId, Expr::value(notice.actor.0))
         .col_expr(
             notifications::Column::ActorCount,
             Expr::value(i32::try_from(actors).unwrap_or(i32::MAX)),
         )
         .col_expr(notifications::Column::UpdatedAtMs, Expr::value(now))
-        .col_expr(notifications::Column::ReadAtMs, Expr::value(None::<i64>))
+        .col_expr(notifications::Column::ReadAtMs, Expr::value(None::<i64>));
+    if notice.conversation.is_some() {
+        // Added again: the name as of this time.
+        update = update.col_expr(
+            notifications::Column::ConversationName,
+            Expr::value(conversation_name),
+        );
+    }
+    update
         .filter(notifications::Column::Id.eq(id))
         .exec(db)
         .await?;
@@ -304,13 +326,36 @@ pub async fn list<C: ConnectionTrait>(
     rows.truncate(NOTIFICATIONS_PAGE_SIZE as usize);
     let next_cursor = more.then(|| rows.last().map(encode_cursor)).flatten();
     let people = authors(db, rows.iter().map(|r| r.actor_id)).await?;
-    let names: HashMap<i64, String> = conversations::Entity::find()
-        .filter(conversations::Column::Id.is_in(rows.iter().filter_map(|r| r.conversation_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name.unwrap_or_default()))
+    // Notices from before names were stored show the current name, but
+    // only to members (someone who left must not learn later names).
+    let unnamed: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.conversation_name.is_none())
+        .filter_map(|r| r.conversation_id)
         .collect();
+    let member_of: Vec<i64> = if unnamed.is_empty() {
+        Vec::new()
+    } else {
+        conversation_members::Entity::find()
+            .select_only()
+            .column(conversation_members::Column::ConversationId)
+            .filter(conversation_members::Column::UserId.eq(me.0))
+            .filter(conversation_members::Column::ConversationId.is_in(unnamed))
+            .into_tuple::<i64>()
+            .all(db)
+            .await?
+    };
+    let names: HashMap<i64, String> = if member_of.is_empty() {
+        HashMap::new()
+    } else {
+        conversations::Entity::find()
+            .filter(conversations::Column::Id.is_in(member_of))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name.unwrap_or_default()))
+            .collect()
+    };
     let existing_posts: HashMap<i64, i64> = posts::Entity::find()
         .select_only()
         .column(posts::Column::Id)
@@ -336,7 +381,11 @@ pub async fn list<C: ConnectionTrait>(
             },
             (_, Some(c)) => NotificationTarget::Conversation {
                 conversation_id: ConversationId(c),
-                name: names.get(&c).cloned().unwrap_or_default(),
+                name: row
+                    .conversation_name
+                    .clone()
+                    .or_else(|| names.get(&c).cloned())
+                    .unwrap_or_default(),
             },
             _ => NotificationTarget::Person {
                 username: actor.username.clone(),

@@ -67,14 +67,19 @@ pub enum Scope {
     Author(UserId),
 }
 
-/// Who receives live events about a post: its possible viewers.
+/// Who receives live events about a post: its possible viewers (for a
+/// Public post everyone but the people blocked either way with its
+/// author). These events are post-scoped, so of those only the tabs
+/// showing the post get them.
 pub async fn audience<C: ConnectionTrait>(
     db: &C,
     author: UserId,
     visibility: Visibility,
 ) -> AppResult<Audience> {
     Ok(match visibility {
-        Visibility::Public => Audience::Everyone,
+        Visibility::Public => {
+            Audience::EveryoneExcept(social::blocked_ids(db, author).await?.into_iter().collect())
+        }
         Visibility::Friends => {
             let mut users = social::friend_ids(db, author).await?;
             users.push(author);
@@ -370,13 +375,7 @@ pub async fn share_post<C: ConnectionTrait>(
             "Only public posts can be shared publicly. Share it with your friends instead.",
         ));
     }
-    let body = body.trim();
-    if body.chars().count() > *validation::POST_LEN.end() {
-        return Err(AppError::validation(
-            "body",
-            "Posts can be at most 5,000 characters.",
-        ));
-    }
+    let body = validation::post_caption(body)?;
     let share = posts::ActiveModel {
         author_id: Set(me.0),
         body: Set(body.replace("\r\n", "\n")),
@@ -389,7 +388,7 @@ pub async fn share_post<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    let mentioned = store_mentions(db, me, Some(share.id), None, body).await?;
+    let mentioned = store_mentions(db, me, Some(share.id), None, &body).await?;
     announce_created(db, hub, &share).await?;
     notifications::notify(
         db,
@@ -444,9 +443,9 @@ pub async fn update_post<C: ConnectionTrait>(
 ) -> AppResult<PostView> {
     let post = owned_post(db, user, id).await?;
     let has_photos = !media::photos_of_posts(db, &[post.id]).await?.is_empty();
-    let body = if post.is_share {
-        body.trim().replace("\r\n", "\n")
-    } else if has_photos {
+    // A share's text, like a photo's caption, may be empty; all are held to
+    // the post length limit.
+    let body = if post.is_share || has_photos {
         validation::post_caption(body)?
     } else {
         validation::post_body(body)?
@@ -468,13 +467,19 @@ pub async fn update_post<C: ConnectionTrait>(
         }
     }
     let old_audience = audience(db, user, visibility_of(&post)).await?;
+    // Saving the same text and audience again changes nothing others show.
+    let changed = post.body != body || visibility_of(&post) != visibility;
     let mut active: posts::ActiveModel = post.into();
     active.body = Set(body.clone());
     active.visibility = Set(visibility.as_str().to_owned());
     active.edited_at_ms = Set(Some(now_ms()));
     active.update(db).await?;
     let mentioned = store_mentions(db, user, Some(id.0), None, &body).await?;
-    hub.publish(old_audience, LiveEvent::PostUpdated { post_id: id });
+    if changed {
+        // Post-scoped: only tabs showing the post (and allowed to see it
+        // before the edit) hear of it.
+        hub.publish(old_audience, LiveEvent::PostUpdated { post_id: id });
+    }
     notifications::notify_mentions(db, hub, user, &mentioned, id, None).await?;
     get_post(db, user, id).await
 }

@@ -59,7 +59,14 @@ pub struct PresenceTracker {
     grace: Duration,
     /// Work counters.
     pub stats: PresenceStats,
+    /// "Show when I'm online" flips per user (each flip tells every
+    /// friend): [`TOGGLES_PER_MINUTE`] a minute.
+    toggles: governor::DefaultKeyedRateLimiter<UserId>,
 }
+
+/// Flips of "Show when I'm online" allowed per user per minute (the burst;
+/// it refills evenly). Each flip sends an event to every friend.
+pub const TOGGLES_PER_MINUTE: u32 = 5;
 
 impl Default for PresenceTracker {
     fn default() -> Self {
@@ -70,11 +77,24 @@ impl Default for PresenceTracker {
 impl PresenceTracker {
     /// A tracker with the given grace period.
     pub fn new(grace: Duration) -> Self {
+        let burst =
+            std::num::NonZeroU32::new(TOGGLES_PER_MINUTE).unwrap_or(std::num::NonZeroU32::MIN);
+        let quota = governor::Quota::with_period(Duration::from_secs(60) / TOGGLES_PER_MINUTE)
+            .unwrap_or_else(|| governor::Quota::per_minute(burst))
+            .allow_burst(burst);
         Self {
             entries: Mutex::default(),
             grace,
             stats: PresenceStats::default(),
+            toggles: governor::RateLimiter::keyed(quota),
         }
+    }
+
+    /// Forgets idle users' toggle allowances (bounds memory); call
+    /// periodically.
+    pub fn sweep(&self) {
+        self.toggles.retain_recent();
+        self.toggles.shrink_to_fit();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, Entry>> {
@@ -222,10 +242,12 @@ impl PresenceTracker {
     }
 
     /// Saves `me`'s live settings; announces a presence change to friends
-    /// when `show_presence` flips.
+    /// when `show_presence` flips (at most [`TOGGLES_PER_MINUTE`] flips a
+    /// minute).
     ///
     /// # Errors
-    /// On database failure.
+    /// `RateLimited` for a flip over the limit (nothing changes); on
+    /// database failure.
     pub async fn update_settings(
         &self,
         db: &DatabaseConnection,
@@ -234,6 +256,15 @@ impl PresenceTracker {
         settings: LiveSettings,
     ) -> AppResult<LiveSettings> {
         let before = live_settings(db, me).await?;
+        if before.show_presence != settings.show_presence {
+            use governor::clock::{Clock as _, DefaultClock};
+            self.toggles.check_key(&me).map_err(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                crate::error::AppError::RateLimited {
+                    retry_after_s: wait.as_secs().max(1),
+                }
+            })?;
+        }
         users::Entity::update_many()
             .col_expr(
                 users::Column::SendReadReceipts,
@@ -288,6 +319,9 @@ pub async fn live_settings<C: ConnectionTrait>(db: &C, me: UserId) -> AppResult<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::entities::friendships;
+    use crate::events::LiveEnvelope;
+    use sea_orm::{ActiveModelTrait as _, Set};
 
     #[test]
     fn tabs_are_counted_per_user() {
@@ -300,5 +334,272 @@ mod tests {
         }
         assert!(tracker.is_online(UserId(1)));
         assert!(!tracker.is_online(UserId(2)));
+    }
+
+    /// A migrated database (a file: every pooled connection sees it) with
+    /// two friends: `ana` (showing her presence or not) and `bo`.
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        db: DatabaseConnection,
+        hub: EventHub,
+        ana: UserId,
+        bo: UserId,
+    }
+
+    async fn fixture(ana_shows_presence: bool) -> Fixture {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("presence.db").display()
+        );
+        let db = crate::db::connect_and_migrate(&url)
+            .await
+            .expect("database");
+        let mut ids = Vec::new();
+        for (name, shows) in [("ana_p", ana_shows_presence), ("bo_p", true)] {
+            let row = users::ActiveModel {
+                username: Set(name.to_owned()),
+                username_key: Set(name.to_owned()),
+                email: Set(format!("{name}@example.com")),
+                first_name: Set("Test".to_owned()),
+                last_name: Set(name.to_owned()),
+                password_hash: Set("x".to_owned()),
+                failed_logins: Set(0),
+                locked_until_ms: Set(None),
+                created_at_ms: Set(now_ms()),
+                show_presence: Set(shows),
+                ..Default::default()
+            }
+            .insert(&db)
+            .await
+            .expect("user");
+            ids.push(UserId(row.id));
+        }
+        let (ana, bo) = (ids[0], ids[1]);
+        friendships::ActiveModel {
+            user_a_id: Set(ana.0.min(bo.0)),
+            user_b_id: Set(ana.0.max(bo.0)),
+            requester_id: Set(ana.0),
+            status: Set(friendships::ACCEPTED.to_owned()),
+            created_at_ms: Set(now_ms()),
+            updated_at_ms: Set(now_ms()),
+        }
+        .insert(&db)
+        .await
+        .expect("friendship");
+        Fixture {
+            _dir: dir,
+            db,
+            hub: EventHub::default(),
+            ana,
+            bo,
+        }
+    }
+
+    /// The presence events queued on `socket` so far.
+    fn presence_events(socket: &mut crate::hub::Connection) -> Vec<(UserId, bool, Option<i64>)> {
+        let mut out = Vec::new();
+        while let Ok(frame) = socket.frames.try_recv() {
+            let env: LiveEnvelope = serde_json::from_str(&frame.json).expect("envelope");
+            if let LiveEvent::PresenceChanged {
+                user_id,
+                online,
+                last_seen_ms,
+            } = env.event
+            {
+                out.push((user_id, online, last_seen_ms));
+            }
+        }
+        out
+    }
+
+    /// The next presence event on `socket`, waiting (in real time) up to
+    /// 10 s.
+    async fn next_presence_event(
+        socket: &mut crate::hub::Connection,
+    ) -> (UserId, bool, Option<i64>) {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(10), socket.frames.recv())
+                .await
+                .expect("a presence event within 10 s")
+                .expect("socket open");
+            let env: LiveEnvelope = serde_json::from_str(&frame.json).expect("envelope");
+            if let LiveEvent::PresenceChanged {
+                user_id,
+                online,
+                last_seen_ms,
+            } = env.event
+            {
+                return (user_id, online, last_seen_ms);
+            }
+        }
+    }
+
+    async fn last_seen(db: &DatabaseConnection, user: UserId) -> Option<i64> {
+        users::Entity::find_by_id(user.0)
+            .one(db)
+            .await
+            .expect("query")
+            .expect("user")
+            .last_seen_at_ms
+    }
+
+    /// Closes one of Ana's tabs, and lets the offline timer (if the last
+    /// one closed) start counting: a spawned task first runs when the test
+    /// yields, and on a paused clock its sleep would otherwise start only
+    /// after the next `advance`.
+    async fn close_tab(tracker: &Arc<PresenceTracker>, f: &Fixture) {
+        tracker.tab_closed(&f.db, &f.hub, f.ana);
+        tokio::task::yield_now().await;
+    }
+
+    /// Lets the time past the grace period pass on the paused clock, then
+    /// resumes it: the offline task's database work (a pool whose
+    /// timeouts a paused clock would fire at once) runs in real time.
+    async fn advance_then_resume(by: Duration) {
+        tokio::time::advance(by).await;
+        tokio::time::resume();
+    }
+
+    // The database is set up on the real clock (its pool arms timeouts
+    // that a paused clock would auto-advance through while a query is out
+    // on SQLite's thread); from the first close on, time is paused and only
+    // `tokio::time::advance` moves it.
+    #[tokio::test]
+    async fn two_tabs_then_none_stay_online_through_the_grace_period_only() {
+        let f = fixture(true).await;
+        let tracker = Arc::new(PresenceTracker::new(GRACE));
+        let mut bo_socket = f.hub.connect(f.bo);
+
+        tracker
+            .tab_opened(&f.db, &f.hub, f.ana)
+            .await
+            .expect("first tab");
+        assert!(tracker.is_online(f.ana));
+        assert_eq!(
+            presence_events(&mut bo_socket),
+            [(f.ana, true, None)],
+            "coming online is announced once to the friend"
+        );
+        tracker
+            .tab_opened(&f.db, &f.hub, f.ana)
+            .await
+            .expect("second tab");
+        assert!(
+            presence_events(&mut bo_socket).is_empty(),
+            "a second tab announces nothing"
+        );
+        let seen = friends_online(&tracker, &f.db, f.bo, f.ana).await;
+        assert_eq!(seen, Some(true), "Bo sees Ana online");
+
+        tokio::time::pause();
+        // One of two tabs closes: still online, whatever the time.
+        close_tab(&tracker, &f).await;
+        tokio::time::advance(GRACE * 3).await;
+        assert!(tracker.is_online(f.ana), "one tab is still open");
+
+        // The last closes: online through the grace period...
+        close_tab(&tracker, &f).await;
+        tokio::time::advance(GRACE - Duration::from_secs(1)).await;
+        assert!(tracker.is_online(f.ana), "within the grace period");
+        assert!(presence_events(&mut bo_socket).is_empty());
+        // ...then offline, announced with the stored last-seen time.
+        advance_then_resume(Duration::from_secs(2)).await;
+        let event = next_presence_event(&mut bo_socket).await;
+        assert!(!tracker.is_online(f.ana), "offline after the grace period");
+        let stored = last_seen(&f.db, f.ana).await;
+        assert!(stored.is_some(), "last seen stored");
+        assert_eq!(event, (f.ana, false, stored));
+        assert_eq!(
+            friends_online(&tracker, &f.db, f.bo, f.ana).await,
+            Some(false)
+        );
+        assert!(
+            presence_events(&mut bo_socket).is_empty(),
+            "going offline is announced once"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_tab_reopened_within_the_grace_period_keeps_the_user_online() {
+        let f = fixture(true).await;
+        let tracker = Arc::new(PresenceTracker::new(GRACE));
+        let mut bo_socket = f.hub.connect(f.bo);
+        tracker.tab_opened(&f.db, &f.hub, f.ana).await.expect("tab");
+        assert_eq!(presence_events(&mut bo_socket), [(f.ana, true, None)]);
+
+        tokio::time::pause();
+        // A reload: the tab closes and a new one opens 10 s later. The
+        // pending offline timer must not fire for the old close.
+        close_tab(&tracker, &f).await;
+        tokio::time::advance(Duration::from_secs(10)).await;
+        tracker
+            .tab_opened(&f.db, &f.hub, f.ana)
+            .await
+            .expect("reopened");
+        tokio::time::advance(GRACE * 2).await;
+        assert!(tracker.is_online(f.ana));
+        tokio::time::resume();
+        assert!(
+            presence_events(&mut bo_socket).is_empty(),
+            "a reload announces nothing"
+        );
+        assert_eq!(last_seen(&f.db, f.ana).await, None);
+    }
+
+    #[tokio::test]
+    async fn hidden_presence_is_never_shown_to_friends() {
+        let f = fixture(false).await;
+        let tracker = Arc::new(PresenceTracker::new(GRACE));
+        let mut bo_socket = f.hub.connect(f.bo);
+
+        tracker.tab_opened(&f.db, &f.hub, f.ana).await.expect("tab");
+        tracker.tab_opened(&f.db, &f.hub, f.ana).await.expect("tab");
+        assert_eq!(
+            friends_online(&tracker, &f.db, f.bo, f.ana).await,
+            None,
+            "Bo gets no presence of Ana's while she's online"
+        );
+        assert!(presence_events(&mut bo_socket).is_empty());
+
+        tokio::time::pause();
+        close_tab(&tracker, &f).await;
+        close_tab(&tracker, &f).await;
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(tracker.is_online(f.ana), "within the grace period");
+        assert!(presence_events(&mut bo_socket).is_empty());
+        advance_then_resume(GRACE).await;
+        // The offline task still records the last-seen time (for Ana's own
+        // sake); wait for it, then check Bo heard nothing.
+        for _ in 0..200 {
+            if last_seen(&f.db, f.ana).await.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(last_seen(&f.db, f.ana).await.is_some(), "last seen stored");
+        assert!(!tracker.is_online(f.ana));
+        assert!(
+            presence_events(&mut bo_socket).is_empty(),
+            "nothing announced for someone who hides their presence"
+        );
+        assert_eq!(friends_online(&tracker, &f.db, f.bo, f.ana).await, None);
+        assert_eq!(tracker.stats.transitions.load(Ordering::Relaxed), 0);
+    }
+
+    /// Whether `viewer` sees `friend` online (`None`: not listed at all).
+    async fn friends_online(
+        tracker: &PresenceTracker,
+        db: &DatabaseConnection,
+        viewer: UserId,
+        friend: UserId,
+    ) -> Option<bool> {
+        tracker
+            .friends_presence(db, viewer)
+            .await
+            .expect("friends' presence")
+            .into_iter()
+            .find(|p| p.user_id == friend)
+            .map(|p| p.presence.online)
     }
 }

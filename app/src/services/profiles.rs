@@ -73,6 +73,23 @@ pub async fn update_profile<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
+    // People search indexes the account's first and last name: keep them
+    // in step with the name shown (first word, then the rest).
+    let (first, last) = display_name
+        .split_once(char::is_whitespace)
+        .map_or((display_name.as_str(), ""), |(f, l)| (f, l.trim()));
+    users::Entity::update_many()
+        .col_expr(
+            users::Column::FirstName,
+            sea_orm::sea_query::Expr::value(first.to_owned()),
+        )
+        .col_expr(
+            users::Column::LastName,
+            sea_orm::sea_query::Expr::value(last.to_owned()),
+        )
+        .filter(users::Column::Id.eq(user.0))
+        .exec(db)
+        .await?;
     let mut active: profiles::ActiveModel = profile.into();
     active.display_name = Set(display_name);
     active.bio = Set(bio);

@@ -19,7 +19,10 @@ use sea_orm::{
 };
 
 /// Sets (`Some`) or removes (`None`) `me`'s reaction to `post`; returns the
-/// new summary and tells the post's audience.
+/// new summary. A real change tells the post's audience (the tabs showing
+/// it) and, for a new or changed reaction, notifies its author; asking for
+/// the reaction `me` already has (or removing none) writes and publishes
+/// nothing.
 ///
 /// # Errors
 /// `NotFound` if `me` can't see the post (blocks included).
@@ -31,6 +34,17 @@ pub async fn react<C: ConnectionTrait>(
     kind: Option<ReactionKind>,
 ) -> AppResult<ReactionSummary> {
     let (row, _) = visible_post(db, me, post).await?;
+    let current = reactions::Entity::find_by_id((post.0, me.0))
+        .one(db)
+        .await?;
+    let unchanged = match (&current, kind) {
+        (Some(current), Some(kind)) => current.kind == kind.as_str(),
+        (None, None) => true,
+        _ => false,
+    };
+    if unchanged {
+        return summary(db, me, post).await;
+    }
     match kind {
         Some(kind) => {
             reactions::Entity::insert(reactions::ActiveModel {
@@ -71,6 +85,15 @@ pub async fn react<C: ConnectionTrait>(
         )
         .await?;
     }
+    summary(db, me, post).await
+}
+
+/// `post`'s reaction summary as `me` sees it.
+async fn summary<C: ConnectionTrait>(
+    db: &C,
+    me: UserId,
+    post: PostId,
+) -> AppResult<ReactionSummary> {
     Ok(reaction_summaries(db, me, &[post.0])
         .await?
         .remove(&post.0)

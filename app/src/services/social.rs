@@ -9,9 +9,15 @@
 //! [`REQUEST_AGAIN_AFTER_MS`]. Becoming friends follows both ways;
 //! unfriending removes both follows. Blocking ends friendship, requests and
 //! follows both ways, and hides each from the other: to the blocked person
-//! the blocker looks like nobody (`NotFound`).
+//! the blocker looks like nobody (`NotFound`). It also removes the blocked
+//! person's comments and reactions from the blocker's posts. A declined
+//! request outlives a block: unblocking doesn't skip the 30-day wait.
+//!
+//! Following, requesting and accepting check blocks and write in one write
+//! transaction holding the pair's lock (`lock_pair`), as blocking does, so
+//! a follow or friend request racing a block can't outlive it.
 
-use crate::db::entities::{blocks, follows, friendships, users};
+use crate::db::entities::{blocks, comments, follows, friendships, posts, reactions, users};
 use crate::error::{AppError, AppResult};
 use crate::hub::EventHub;
 use crate::ids::UserId;
@@ -22,10 +28,10 @@ use crate::models::{
 use crate::services::notifications::{self, Notice};
 use crate::time_fmt::{exact_time, now_ms};
 use friendships::{ACCEPTED, DECLINED, PENDING};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -35,6 +41,27 @@ pub const REQUEST_AGAIN_AFTER_MS: i64 = 30 * 86_400_000;
 /// The `(user_a_id, user_b_id)` key of a pair: lower id first.
 fn pair(a: UserId, b: UserId) -> (i64, i64) {
     (a.0.min(b.0), a.0.max(b.0))
+}
+
+/// Serializes the write transactions that change the relationship of `a`
+/// and `b` (requests, answers, follows, blocks), so that each one's block
+/// check still holds when it commits. On SQLite [`crate::db::begin_write`]
+/// already holds the database's write lock; on PostgreSQL this takes a
+/// transaction-scoped advisory lock on the pair (two pairs sharing a key
+/// only wait for each other).
+async fn lock_pair(txn: &DatabaseTransaction, a: UserId, b: UserId) -> AppResult<()> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let (lo, hi) = pair(a, b);
+    let key = lo.wrapping_shl(32) ^ hi;
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [key.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 async fn friendship_row<C: ConnectionTrait>(
@@ -270,8 +297,9 @@ pub async fn send_request(
     from: UserId,
     to: UserId,
 ) -> AppResult<FriendState> {
-    ensure_can_interact(db, from, to).await?;
     let txn = crate::db::begin_write(db).await?;
+    lock_pair(&txn, from, to).await?;
+    ensure_can_interact(&txn, from, to).await?;
     let now = now_ms();
     let state = match friendship_row(&txn, from, to).await? {
         Some(f) if f.status == ACCEPTED => return Err(conflict("You're already friends.")),
@@ -350,8 +378,9 @@ pub async fn cancel_request<C: ConnectionTrait>(db: &C, from: UserId, to: UserId
 /// `me` accepts `requester`'s pending request; both now follow each other.
 ///
 /// # Errors
-/// `Conflict` when `requester` has no pending request to `me` (including
-/// trying to accept one's own request).
+/// `NotFound` if `requester` is gone or has blocked `me`; `Conflict` when
+/// `me` blocked them, or `requester` has no pending request to `me`
+/// (including trying to accept one's own request).
 pub async fn accept_request(
     db: &DatabaseConnection,
     hub: &EventHub,
@@ -359,6 +388,8 @@ pub async fn accept_request(
     requester: UserId,
 ) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
+    lock_pair(&txn, me, requester).await?;
+    ensure_can_interact(&txn, me, requester).await?;
     let f = pending_from(&txn, requester, me).await?;
     make_friends(&txn, f).await?;
     txn.commit().await?;
@@ -417,9 +448,13 @@ pub async fn unfriend(db: &DatabaseConnection, me: UserId, other: UserId) -> App
 ///
 /// # Errors
 /// `NotFound` / `Conflict` as for [`send_request`] for yourself and blocks.
-pub async fn follow<C: ConnectionTrait>(db: &C, me: UserId, other: UserId) -> AppResult<()> {
-    ensure_can_interact(db, me, other).await?;
-    follow_row(db, me, other).await
+pub async fn follow(db: &DatabaseConnection, me: UserId, other: UserId) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    lock_pair(&txn, me, other).await?;
+    ensure_can_interact(&txn, me, other).await?;
+    follow_row(&txn, me, other).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// `me` stops following `other` (idempotent).
@@ -433,7 +468,9 @@ pub async fn unfollow<C: ConnectionTrait>(db: &C, me: UserId, other: UserId) -> 
     Ok(())
 }
 
-/// `me` blocks `other`: ends friendship, requests and follows both ways.
+/// `me` blocks `other`: ends friendship, requests and follows both ways
+/// (a declined request stays on record), and removes `other`'s comments
+/// (with their replies) and reactions from `me`'s posts.
 ///
 /// # Errors
 /// `Conflict` for yourself; `NotFound` for no such person.
@@ -445,6 +482,7 @@ pub async fn block(db: &DatabaseConnection, me: UserId, other: UserId) -> AppRes
         return Err(AppError::NotFound);
     }
     let txn = crate::db::begin_write(db).await?;
+    lock_pair(&txn, me, other).await?;
     blocks::Entity::insert(blocks::ActiveModel {
         blocker_id: Set(me.0),
         blocked_id: Set(other.0),
@@ -457,10 +495,29 @@ pub async fn block(db: &DatabaseConnection, me: UserId, other: UserId) -> AppRes
     )
     .exec_without_returning(&txn)
     .await?;
-    friendships::Entity::delete_by_id(pair(me, other))
+    let (a, b) = pair(me, other);
+    friendships::Entity::delete_many()
+        .filter(friendships::Column::UserAId.eq(a))
+        .filter(friendships::Column::UserBId.eq(b))
+        .filter(friendships::Column::Status.ne(DECLINED))
         .exec(&txn)
         .await?;
     unfollow_both(&txn, me, other).await?;
+    let my_posts = Query::select()
+        .column(posts::Column::Id)
+        .from(posts::Entity)
+        .and_where(posts::Column::AuthorId.eq(me.0))
+        .to_owned();
+    comments::Entity::delete_many()
+        .filter(comments::Column::AuthorId.eq(other.0))
+        .filter(comments::Column::PostId.in_subquery(my_posts.clone()))
+        .exec(&txn)
+        .await?;
+    reactions::Entity::delete_many()
+        .filter(reactions::Column::UserId.eq(other.0))
+        .filter(reactions::Column::PostId.in_subquery(my_posts))
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -34,17 +34,20 @@ impl LoginThrottle {
         }
     }
 
-    /// Counts one attempt from `ip`.
+    /// Counts one attempt from `ip` (IPv6 clients by their /64, see
+    /// [`client_key`]).
     ///
     /// # Errors
     /// `RateLimited` with the seconds until the next attempt is allowed.
     pub fn check(&self, ip: IpAddr) -> Result<(), AppError> {
-        self.limiter.check_key(&ip).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            AppError::RateLimited {
-                retry_after_s: wait.as_secs().max(1),
-            }
-        })
+        self.limiter
+            .check_key(&client_key(ip))
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                AppError::RateLimited {
+                    retry_after_s: wait.as_secs().max(1),
+                }
+            })
     }
 
     /// Forgets addresses whose allowance has fully refilled (bounds memory);
@@ -52,6 +55,22 @@ impl LoginThrottle {
     pub fn sweep(&self) {
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
+    }
+}
+
+/// The key a client IP is limited by: IPv4 addresses (and IPv4-mapped
+/// IPv6 ones) as they are, IPv6 addresses by their /64 prefix, since one
+/// subscriber usually gets a whole /64 (RFC 6177 §2) and could otherwise
+/// rotate through 2^64 addresses.
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(
+                u128::from(v6) & !((1_u128 << 64) - 1),
+            )),
+        },
     }
 }
 
@@ -80,5 +99,23 @@ mod tests {
         }
         // Other addresses are unaffected.
         assert!(t.check([10, 0, 0, 2].into()).is_ok());
+    }
+
+    #[test]
+    fn ipv6_clients_share_their_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().expect("ip");
+        let other: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(client_key(a), client_key(b));
+        assert_ne!(client_key(a), client_key(other));
+        assert_eq!(
+            client_key("::ffff:10.0.0.1".parse().expect("ip")),
+            IpAddr::from([10, 0, 0, 1])
+        );
+        let t = LoginThrottle::new(2, Duration::from_secs(60));
+        assert!(t.check(a).is_ok());
+        assert!(t.check(b).is_ok());
+        assert!(t.check("2001:db8:1:2::9".parse().expect("ip")).is_err());
+        assert!(t.check(other).is_ok());
     }
 }

@@ -19,7 +19,7 @@
 //!   32-letter alphabet (60 bits each), shown once as `abcd-efgh-ijkl`;
 //!   only the SHA-256 (lower-case hex) of the normalised code is stored.
 //! * **Guessing.** A wrong code counts toward the account lock exactly
-//!   like a wrong password ([`accounts::count_failure`]): the third failure
+//!   like a wrong password ([`accounts::guarded_attempt`]): the third failure
 //!   in a row locks the account for [`accounts::LOCK_MS`]; while locked,
 //!   codes are refused unread. A right password doesn't clear the count
 //!   for an account with two-factor on ([`accounts::log_in`]): only a whole
@@ -96,13 +96,6 @@ fn wrong_code() -> AppError {
 
 fn no_code() -> AppError {
     AppError::validation("code", "Enter the code from your authenticator app.")
-}
-
-fn refuse_if_locked(user: &users::Model, now: i64) -> AppResult<()> {
-    match user.locked_until_ms.filter(|&t| t > now) {
-        Some(until) => Err(accounts::locked(until, now)),
-        None => Ok(()),
-    }
 }
 
 fn now_s() -> u64 {
@@ -435,16 +428,6 @@ async fn use_code<C: ConnectionTrait>(db: &C, user: &users::Model, code: &str) -
     Ok(claimed.rows_affected == 1)
 }
 
-/// [`accounts::count_failure`], answering `wrong` unless that locked the
-/// account.
-async fn fail<C: ConnectionTrait>(db: &C, user: UserId, wrong: AppError) -> AppError {
-    match accounts::count_failure(db, user).await {
-        Ok(Some(locked)) => locked,
-        Ok(None) => wrong,
-        Err(e) => e,
-    }
-}
-
 /// Records in `session` that `user`'s password was right and a code is
 /// due within [`PENDING_TTL_MS`].
 ///
@@ -493,16 +476,17 @@ pub async fn verify_log_in<C: ConnectionTrait>(db: &C, user: UserId, code: &str)
     if row.totp_enabled_at_ms.is_none() {
         return Err(AppError::Unauthorized);
     }
-    refuse_if_locked(&row, now_ms())?;
     if compact_code(code).is_empty() {
         return Err(no_code());
     }
-    if use_code(db, &row, code).await? {
-        accounts::clear_failures(db, &row).await?;
-        Ok(())
-    } else {
-        Err(fail(db, user, wrong_code()).await)
-    }
+    accounts::guarded_attempt(
+        db,
+        row.id,
+        wrong_code(),
+        accounts::AttemptEnd::Clear,
+        use_code(db, &row, code),
+    )
+    .await
 }
 
 /// Turns two-factor off: needs the account's `password` and a current
@@ -526,21 +510,25 @@ pub async fn disable(
             "Two-factor authentication is already off.".into(),
         ));
     }
-    refuse_if_locked(&row, now_ms())?;
-    if !accounts::verify_password(password.to_owned(), row.password_hash.clone()).await? {
-        return Err(fail(
-            db,
-            user,
-            AppError::validation("password", "That password isn't right."),
-        )
-        .await);
-    }
+    accounts::guarded_attempt(
+        db,
+        row.id,
+        AppError::validation("password", "That password isn't right."),
+        accounts::AttemptEnd::Release,
+        accounts::verify_password(password.to_owned(), row.password_hash.clone()),
+    )
+    .await?;
     if compact_code(code).is_empty() {
         return Err(no_code());
     }
-    if !use_code(db, &row, code).await? {
-        return Err(fail(db, user, wrong_code()).await);
-    }
+    accounts::guarded_attempt(
+        db,
+        row.id,
+        wrong_code(),
+        accounts::AttemptEnd::Release,
+        use_code(db, &row, code),
+    )
+    .await?;
     let txn = crate::db::begin_write(db).await?;
     users::Entity::update_many()
         .col_expr(

@@ -109,8 +109,9 @@ fn shared_with(me: UserId) -> Condition {
         .add(audience)
 }
 
-/// SQL condition on `posts` for "`me` may see it, written by anyone".
-pub fn visible_to(me: UserId) -> Condition {
+/// SQL condition on `posts`: not written by someone `me` blocked or who
+/// blocked `me`.
+fn not_blocked_with(me: UserId) -> Condition {
     let blocked_by_me = Query::select()
         .column(blocks::Column::BlockedId)
         .from(blocks::Entity)
@@ -121,18 +122,25 @@ pub fn visible_to(me: UserId) -> Condition {
         .from(blocks::Entity)
         .and_where(blocks::Column::BlockedId.eq(me.0))
         .to_owned();
+    Condition::all()
+        .add(posts::Column::AuthorId.not_in_subquery(blocked_by_me))
+        .add(posts::Column::AuthorId.not_in_subquery(blocking_me))
+}
+
+/// SQL condition on `posts` for "`me` may see it, written by anyone".
+pub fn visible_to(me: UserId) -> Condition {
     Condition::any().add(posts::Column::AuthorId.eq(me.0)).add(
         Condition::all()
-            .add(posts::Column::AuthorId.not_in_subquery(blocked_by_me))
-            .add(posts::Column::AuthorId.not_in_subquery(blocking_me))
+            .add(not_blocked_with(me))
             .add(shared_with(me)),
     )
 }
 
 /// SQL condition on `posts` for `me`'s home feed: their own posts, and
 /// posts by people they follow that they may see (following is what puts
-/// someone in the feed; becoming friends follows both ways, and blocking
-/// removes follows).
+/// someone in the feed; becoming friends follows both ways). Blocks are
+/// excluded here too, not only by blocking removing follows: a follow
+/// that outlived a block must not bring the posts back.
 pub fn in_feed_of(me: UserId) -> Condition {
     let followees = Query::select()
         .column(follows::Column::FolloweeId)
@@ -142,6 +150,7 @@ pub fn in_feed_of(me: UserId) -> Condition {
     Condition::any().add(posts::Column::AuthorId.eq(me.0)).add(
         Condition::all()
             .add(posts::Column::AuthorId.in_subquery(followees))
+            .add(not_blocked_with(me))
             .add(shared_with(me)),
     )
 }

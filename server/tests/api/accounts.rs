@@ -121,11 +121,22 @@ async fn log_in_by_username_any_case_or_email() {
     let app = spawn_app().await;
     let user = TestUser::new("Gina");
     app.sign_up(&user).await.expect("sign up");
+    // Someone else, so "signed in" can't mean "signed in as anyone".
+    app.sign_up_with(&new_client(), &TestUser::new("gino"))
+        .await
+        .expect("sign up");
     for login in ["gina", "GINA", "gina@example.com", " Gina@Example.com "] {
-        app.log_in_with(&new_client(), login, &user.password)
+        let client = new_client();
+        app.log_in_with(&client, login, &user.password)
             .await
             .unwrap_or_else(|e| panic!("{login}: {e:?}"));
+        assert_eq!(app.me(&client).await.username, "Gina", "{login}");
     }
+    let client = new_client();
+    app.log_in_with(&client, "GINO", &TestUser::new("gino").password)
+        .await
+        .expect("log in");
+    assert_eq!(app.me(&client).await.username, "gino");
 }
 
 #[tokio::test]
@@ -133,14 +144,18 @@ async fn unknown_user_and_wrong_password_get_the_same_error() {
     let app = spawn_app().await;
     let user = TestUser::new("hana");
     app.sign_up(&user).await.expect("sign up");
-    let unknown = app
-        .log_in_with(&new_client(), "nobody", "whatever12345")
-        .await;
-    let wrong = app
-        .log_in_with(&new_client(), "hana", "wrong password!")
-        .await;
+    let (c1, c2) = (new_client(), new_client());
+    let unknown = app.log_in_with(&c1, "nobody", "whatever12345").await;
+    let wrong = app.log_in_with(&c2, "hana", "wrong password!").await;
     assert_eq!(unknown, Err(AppError::InvalidCredentials));
     assert_eq!(wrong, Err(AppError::InvalidCredentials));
+    // Neither signed anyone in.
+    for client in [&c1, &c2] {
+        let me: Option<CurrentUser> = decode(app.call_with::<GetCurrentUser>(client, &[]).await)
+            .await
+            .expect("me");
+        assert_eq!(me, None);
+    }
 }
 
 #[tokio::test]
@@ -187,6 +202,78 @@ async fn three_wrong_passwords_lock_the_account_for_five_minutes() {
         err.to_string(),
         "Too many attempts. Try again in 5 minutes."
     );
+    let me: Option<CurrentUser> = decode(app.call_with::<GetCurrentUser>(&client, &[]).await)
+        .await
+        .expect("me");
+    assert_eq!(me, None, "the refused log-in signed nobody in");
+}
+
+#[tokio::test]
+async fn the_lock_is_per_account_not_per_client() {
+    let app = spawn_app().await;
+    let ivan = TestUser::new("ivan");
+    let jo = TestUser::new("jo_other");
+    app.sign_up_with(&new_client(), &ivan)
+        .await
+        .expect("sign up");
+    app.sign_up_with(&new_client(), &jo).await.expect("sign up");
+
+    // Three failures from one client lock Ivan's account.
+    let attacker = new_client();
+    for _ in 0..2 {
+        assert_eq!(
+            app.log_in_with(&attacker, "ivan", "wrong password!").await,
+            Err(AppError::InvalidCredentials)
+        );
+    }
+    assert!(matches!(
+        app.log_in_with(&attacker, "ivan", "wrong password!").await,
+        Err(AppError::RateLimited { .. })
+    ));
+    let locked = users::Entity::find()
+        .filter(users::Column::UsernameKey.eq("ivan"))
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("ivan");
+    assert!(
+        locked.locked_until_ms.is_some(),
+        "the account row is locked"
+    );
+
+    // A different client (no cookies shared) is refused too, even with
+    // the right password: the lock is the account's, not the client's.
+    let other = new_client();
+    match app
+        .log_in_with(&other, "IVAN@example.com", &ivan.password)
+        .await
+    {
+        Err(AppError::RateLimited { retry_after_s }) => {
+            assert!((1..=300).contains(&retry_after_s), "{retry_after_s}")
+        }
+        r => panic!("expected the lock from another client, got {r:?}"),
+    }
+    let me: Option<CurrentUser> = decode(app.call_with::<GetCurrentUser>(&other, &[]).await)
+        .await
+        .expect("me");
+    assert_eq!(me, None);
+
+    // Another account logs in from the locking client (and from the other
+    // one): only Ivan's account is locked.
+    for client in [&attacker, &other] {
+        app.log_in_with(client, "jo_other", &jo.password)
+            .await
+            .expect("another account isn't locked");
+        assert_eq!(app.me(client).await.username, "jo_other");
+    }
+    let jo_row = users::Entity::find()
+        .filter(users::Column::UsernameKey.eq("jo_other"))
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("jo");
+    assert_eq!(jo_row.locked_until_ms, None);
+    assert_eq!(jo_row.failed_logins, 0);
 }
 
 #[tokio::test]
@@ -246,6 +333,7 @@ async fn log_in_rotates_the_session_id_and_log_out_deletes_it() {
     app.log_in_with(&client, "lena", &user.password)
         .await
         .expect("log in");
+    assert_eq!(app.me(&client).await.username, "lena");
     let second = sessions::Entity::find()
         .all(&app.state.db)
         .await

@@ -5,10 +5,15 @@
 mod account_mail;
 mod accounts;
 mod authz;
+mod blocking_gaps;
 mod chat;
+mod crash;
+mod hardening;
+mod headers;
 mod helpers;
 mod leaving;
 mod live;
+mod live_hardening;
 mod media;
 mod migrations;
 mod notifications;

@@ -323,3 +323,356 @@ async fn being_added_to_a_group_is_a_notification() {
             .is_empty()
     );
 }
+
+/// Every kind, listed once. The exhaustive match makes a new kind fail to
+/// compile here until it is added to the list (and so to the round trips).
+const ALL_KINDS: [NotificationKind; 8] = [
+    NotificationKind::FriendRequest,
+    NotificationKind::FriendAccepted,
+    NotificationKind::Reaction,
+    NotificationKind::Comment,
+    NotificationKind::Reply,
+    NotificationKind::Mention,
+    NotificationKind::Share,
+    NotificationKind::AddedToGroup,
+];
+
+fn position(kind: NotificationKind) -> usize {
+    match kind {
+        NotificationKind::FriendRequest => 0,
+        NotificationKind::FriendAccepted => 1,
+        NotificationKind::Reaction => 2,
+        NotificationKind::Comment => 3,
+        NotificationKind::Reply => 4,
+        NotificationKind::Mention => 5,
+        NotificationKind::Share => 6,
+        NotificationKind::AddedToGroup => 7,
+    }
+}
+
+#[test]
+fn every_kind_round_trips_through_json_and_the_database_spelling() {
+    let mut spellings = std::collections::HashSet::new();
+    for (i, kind) in ALL_KINDS.into_iter().enumerate() {
+        assert_eq!(position(kind), i, "{kind:?} listed once, in order");
+        // The database spelling parses back, and is unique.
+        let db = kind.as_str();
+        assert_eq!(NotificationKind::parse(db), Some(kind), "{db}");
+        assert!(spellings.insert(db), "{db} spelled twice");
+        // JSON (server functions, live events) uses the same spelling.
+        let json = serde_json::to_string(&kind).expect("serialize");
+        assert_eq!(json, format!("\"{db}\""));
+        assert_eq!(
+            serde_json::from_str::<NotificationKind>(&json).expect("deserialize"),
+            kind
+        );
+        assert!(!kind.verb().is_empty());
+        // A whole notification of this kind, with each target, round-trips.
+        let targets = [
+            NotificationTarget::Person {
+                username: "ana_x".into(),
+            },
+            NotificationTarget::Post {
+                post_id: PostId(7),
+                comment_id: None,
+            },
+            NotificationTarget::Post {
+                post_id: PostId(7),
+                comment_id: Some(app::ids::CommentId(9)),
+            },
+            NotificationTarget::Conversation {
+                conversation_id: ConversationId(3),
+                name: "Book “club” <b>".into(),
+            },
+        ];
+        for target in targets {
+            let view = NotificationView {
+                id: NotificationId(1),
+                kind,
+                actor: app::models::Author {
+                    id: app::ids::UserId(2),
+                    username: "ana_x".into(),
+                    display_name: "Ana X".into(),
+                    avatar: None,
+                },
+                others: 2,
+                target,
+                updated_at_ms: 1_800_000_000_000,
+                read: i % 2 == 0,
+                request_pending: kind == NotificationKind::FriendRequest,
+            };
+            let json = serde_json::to_string(&view).expect("serialize");
+            let back: NotificationView = serde_json::from_str(&json).expect("deserialize");
+            assert_eq!(back, view, "{json}");
+            assert!(
+                view.text().starts_with("Ana X and 2 others "),
+                "{}",
+                view.text()
+            );
+        }
+    }
+    assert_eq!(NotificationKind::parse("unknown"), None);
+    assert!(serde_json::from_str::<NotificationKind>("\"unknown\"").is_err());
+}
+
+/// The stored kinds of `who`'s notification rows all parse (a row whose
+/// kind didn't would silently drop out of the list).
+async fn stored_kinds(app: &TestApp, who: &Person) -> Vec<NotificationKind> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    app::db::entities::notifications::Entity::find()
+        .filter(app::db::entities::notifications::Column::RecipientId.eq(who.id.0))
+        .all(&app.state.db)
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|r| NotificationKind::parse(&r.kind).unwrap_or_else(|| panic!("{:?}", r.kind)))
+        .collect()
+}
+
+async fn comment_on(
+    app: &TestApp,
+    who: &Person,
+    post: PostId,
+    parent: Option<app::ids::CommentId>,
+    body: &str,
+) -> app::models::CommentView {
+    let post_s = post.to_string();
+    let parent_s = parent.map(|p| p.to_string());
+    let mut form = vec![("post_id", post_s.as_str()), ("body", body)];
+    if let Some(p) = &parent_s {
+        form.push(("parent_id", p.as_str()));
+    }
+    app.call_as::<AddComment, _>(who, &form)
+        .await
+        .expect("comment")
+}
+
+#[tokio::test]
+async fn mentions_in_posts_and_comments_notify_those_who_may_see_them() {
+    let app = spawn_app().await;
+    let ana = app.person("ana_men").await;
+    let bo = app.person("bo_men").await;
+    let cy = app.person("cy_men").await;
+    let dee = app.person("dee_men").await;
+    app.befriend(&ana, &bo).await;
+
+    // A public post mentions Bo (in any case) and Cy; an email address
+    // mentions nobody.
+    let post = app
+        .create_post_as(
+            &ana.client,
+            "Lunch with @BO_men and @cy_men? mail x@dee_men.com",
+            "public",
+        )
+        .await
+        .expect("post");
+    assert_eq!(post.mentions.len(), 2, "{:?}", post.mentions);
+    for who in [&bo, &cy] {
+        let got = of_kind(&app, who, NotificationKind::Mention).await;
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].actor.id, ana.id);
+        assert_eq!(
+            got[0].target,
+            NotificationTarget::Post {
+                post_id: post.id,
+                comment_id: None
+            }
+        );
+        assert_eq!(got[0].target.href(), format!("/p/{}", post.id));
+        assert_eq!(
+            got[0].text(),
+            format!("{} mentioned you in a post", ana.display_name)
+        );
+        assert!(
+            stored_kinds(&app, who)
+                .await
+                .contains(&NotificationKind::Mention)
+        );
+    }
+    assert!(notifications(&app, &dee).await.is_empty());
+    assert!(
+        of_kind(&app, &ana, NotificationKind::Mention)
+            .await
+            .is_empty()
+    );
+
+    // Editing the post doesn't notify again those already mentioned.
+    let _: app::models::PostView = app
+        .call_as::<app::server_fns::posts::UpdatePost, _>(
+            &ana,
+            &[
+                ("post_id", &post.id.to_string()),
+                ("body", "Lunch with @bo_men and @cy_men? (edited)"),
+                ("visibility", "public"),
+            ],
+        )
+        .await
+        .expect("edit");
+    assert_eq!(
+        of_kind(&app, &bo, NotificationKind::Mention).await[0].others,
+        0
+    );
+    assert_eq!(unread_notifications(&app, &bo).await, 1);
+
+    // A friends-only post mentioning Cy (not a friend) tells Cy nothing:
+    // she couldn't open it.
+    let hidden = app
+        .create_post_as(
+            &ana.client,
+            "Only friends: hi @cy_men and @bo_men",
+            "friends",
+        )
+        .await
+        .expect("post");
+    let cy_mentions = of_kind(&app, &cy, NotificationKind::Mention).await;
+    assert_eq!(cy_mentions.len(), 1, "{cy_mentions:?}");
+    let bo_mentions = of_kind(&app, &bo, NotificationKind::Mention).await;
+    assert_eq!(bo_mentions.len(), 2, "{bo_mentions:?}");
+    assert_eq!(
+        bo_mentions[0].target,
+        NotificationTarget::Post {
+            post_id: hidden.id,
+            comment_id: None
+        }
+    );
+
+    // A mention in a comment points at the comment.
+    let c = comment_on(&app, &cy, post.id, None, "@dee_men have a look").await;
+    let got = of_kind(&app, &dee, NotificationKind::Mention).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].actor.id, cy.id);
+    assert_eq!(
+        got[0].target,
+        NotificationTarget::Post {
+            post_id: post.id,
+            comment_id: Some(c.id)
+        }
+    );
+    assert_eq!(
+        got[0].target.href(),
+        format!("/p/{}#comment-{}", post.id, c.id)
+    );
+    assert_eq!(
+        got[0].text(),
+        format!("{} mentioned you in a comment", cy.display_name)
+    );
+}
+
+#[tokio::test]
+async fn replies_notify_the_comments_author_and_comments_the_posts() {
+    let app = spawn_app().await;
+    let ana = app.person("ana_rep").await;
+    let bo = app.person("bo_rep").await;
+    let cy = app.person("cy_rep").await;
+    let post = public_post(&app, &ana, "discuss").await;
+    let top = comment_on(&app, &bo, post, None, "first").await;
+    let reply = comment_on(&app, &cy, post, Some(top.id), "a reply").await;
+    assert_eq!(reply.parent_id, Some(top.id));
+
+    // Bo: a reply to his comment, pointing at it.
+    let got = notifications(&app, &bo).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        (got[0].kind, got[0].actor.id),
+        (NotificationKind::Reply, cy.id)
+    );
+    assert_eq!(
+        got[0].target,
+        NotificationTarget::Post {
+            post_id: post,
+            comment_id: Some(top.id)
+        }
+    );
+    assert_eq!(
+        got[0].text(),
+        format!("{} replied to your comment", cy.display_name)
+    );
+    assert_eq!(stored_kinds(&app, &bo).await, [NotificationKind::Reply]);
+
+    // Ana: both comments on her post, grouped.
+    let got = notifications(&app, &ana).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].kind, NotificationKind::Comment);
+    assert_eq!((got[0].actor.id, got[0].others), (cy.id, 1));
+    assert_eq!(
+        got[0].text(),
+        format!("{} and 1 other commented on your post", cy.display_name)
+    );
+    assert!(notifications(&app, &cy).await.is_empty());
+
+    // A reply to the post author's own comment is one notice, a reply.
+    let own = comment_on(&app, &ana, post, None, "thanks all").await;
+    let _ = comment_on(&app, &bo, post, Some(own.id), "welcome").await;
+    let replies = of_kind(&app, &ana, NotificationKind::Reply).await;
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert_eq!(replies[0].actor.id, bo.id);
+    let comments = of_kind(&app, &ana, NotificationKind::Comment).await;
+    assert_eq!(comments.len(), 1);
+    assert_eq!(
+        comments[0].others, 1,
+        "Bo's reply isn't also a comment notice"
+    );
+    // Replying to your own comment tells nobody.
+    let before = notifications(&app, &bo).await.len();
+    let _ = comment_on(&app, &bo, post, Some(top.id), "me again").await;
+    assert_eq!(notifications(&app, &bo).await.len(), before);
+}
+
+#[tokio::test]
+async fn shares_notify_the_original_author() {
+    let app = spawn_app().await;
+    let ana = app.person("ana_sh").await;
+    let bo = app.person("bo_sh").await;
+    let cy = app.person("cy_sh").await;
+    let post = public_post(&app, &ana, "worth sharing").await;
+    let share = |who: &Person, id: PostId| {
+        let (app, who) = (&app, who.clone());
+        async move {
+            let view: app::models::PostView = app
+                .call_as::<app::server_fns::posts::SharePost, _>(
+                    &who,
+                    &[
+                        ("post_id", &id.to_string()),
+                        ("body", ""),
+                        ("visibility", "public"),
+                    ],
+                )
+                .await
+                .expect("share");
+            view
+        }
+    };
+    let bos = share(&bo, post).await;
+    let got = notifications(&app, &ana).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        (got[0].kind, got[0].actor.id),
+        (NotificationKind::Share, bo.id)
+    );
+    assert_eq!(
+        got[0].target,
+        NotificationTarget::Post {
+            post_id: post,
+            comment_id: None
+        }
+    );
+    assert_eq!(
+        got[0].text(),
+        format!("{} shared your post", bo.display_name)
+    );
+    assert_eq!(stored_kinds(&app, &ana).await, [NotificationKind::Share]);
+
+    // Sharing Bo's share shares Ana's post: she is told, grouped; Bo isn't.
+    let _ = share(&cy, bos.id).await;
+    let got = notifications(&app, &ana).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((got[0].actor.id, got[0].others), (cy.id, 1));
+    assert_eq!(
+        got[0].text(),
+        format!("{} and 1 other shared your post", cy.display_name)
+    );
+    assert!(notifications(&app, &bo).await.is_empty());
+    // Sharing your own post tells nobody.
+    let _ = share(&ana, post).await;
+    assert_eq!(notifications(&app, &ana).await[0].others, 1);
+}

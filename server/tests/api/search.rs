@@ -1,9 +1,11 @@
 //! Search (people by name prefix, posts by words, visibility respected) and
 //! the feed query's plan.
 
-use crate::helpers::{TestUser, decode, new_client, spawn_app};
+use crate::helpers::{TestApp, TestUser, decode, new_client, spawn_app};
 use app::ids::UserId;
 use app::models::SearchResults;
+use app::server_fns::posts::{DeletePost, UpdatePost};
+use app::server_fns::profiles::UpdateProfile;
 use app::server_fns::search::SearchAll;
 use app::services::posts::{Cursor, Scope, list_query};
 use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement};
@@ -70,13 +72,18 @@ async fn finds_people_by_name_prefix_and_posts_by_words() {
         ["Picnic by the river on Sunday"],
         "the Only-me post stays hidden from others"
     );
-    assert!(search("picnic sunday").await.posts.len() == 1);
+    assert_eq!(search("picnic sunday").await.posts.len(), 1);
     assert!(
         search("picnic winter").await.posts.is_empty(),
         "all words must match"
     );
-    // Query syntax is not passed through.
-    assert!(search("\"river* OR NEAR(").await.posts.len() <= 1);
+    // Query syntax is not passed through: `OR` and `NEAR` are words that
+    // must match too (with FTS5's OR the river post would come back), and
+    // `*` makes no prefix query.
+    assert_eq!(search("\"river* OR NEAR(").await.posts.len(), 0);
+    assert_eq!(search("river*").await.posts.len(), 1);
+    assert_eq!(search("pic*").await.posts.len(), 0, "no prefix matching");
+    assert_eq!(search("picnic OR winter").await.posts.len(), 0);
 
     // Edits and deletions are reflected (the index follows the table).
     let mine: SearchResults = decode(
@@ -86,6 +93,143 @@ async fn finds_people_by_name_prefix_and_posts_by_words() {
     .await
     .expect("own");
     assert_eq!(mine.posts.len(), 2);
+}
+
+async fn search_as(app: &TestApp, client: &reqwest::Client, q: &str) -> SearchResults {
+    decode(app.call_with::<SearchAll>(client, &[("query", q)]).await)
+        .await
+        .expect("search")
+}
+
+fn bodies(found: &SearchResults) -> Vec<&str> {
+    found.posts.iter().map(|p| p.body.as_str()).collect()
+}
+
+#[tokio::test]
+async fn edited_and_deleted_posts_are_searched_as_they_are_now() {
+    let app = spawn_app().await;
+    let ana = app.person("ana_edit").await;
+    let bo = app.person("bo_reader").await;
+    let post = app
+        .create_post_as(&ana.client, "Walrus sighting at the harbour", "public")
+        .await
+        .expect("post");
+    let other = app
+        .create_post_as(&ana.client, "Another walrus, same harbour", "public")
+        .await
+        .expect("post");
+    for who in [&ana.client, &bo.client] {
+        assert_eq!(search_as(&app, who, "walrus").await.posts.len(), 2);
+        assert_eq!(
+            bodies(&search_as(&app, who, "sighting").await),
+            ["Walrus sighting at the harbour"]
+        );
+    }
+
+    // Edit: the old words are gone from the index, the new ones are in.
+    let edited: app::models::PostView = app
+        .call_as::<UpdatePost, _>(
+            &ana,
+            &[
+                ("post_id", &post.id.to_string()),
+                ("body", "Narwhal spotted near the pier"),
+                ("visibility", "public"),
+            ],
+        )
+        .await
+        .expect("edit");
+    assert_eq!(edited.body, "Narwhal spotted near the pier");
+    for who in [&ana.client, &bo.client] {
+        assert!(
+            search_as(&app, who, "sighting").await.posts.is_empty(),
+            "a word only the old text had"
+        );
+        assert_eq!(
+            bodies(&search_as(&app, who, "walrus").await),
+            ["Another walrus, same harbour"],
+            "the other post still matches, the edited one doesn't"
+        );
+        assert_eq!(
+            bodies(&search_as(&app, who, "narwhal pier").await),
+            ["Narwhal spotted near the pier"]
+        );
+    }
+    // Made Only-me by an edit: gone for others, still found by the author.
+    let _: app::models::PostView = app
+        .call_as::<UpdatePost, _>(
+            &ana,
+            &[
+                ("post_id", &other.id.to_string()),
+                ("body", "Another walrus, same harbour"),
+                ("visibility", "only_me"),
+            ],
+        )
+        .await
+        .expect("edit");
+    assert!(search_as(&app, &bo.client, "walrus").await.posts.is_empty());
+    assert_eq!(search_as(&app, &ana.client, "walrus").await.posts.len(), 1);
+
+    // Delete: not found by anyone, and the index holds no stale row (a
+    // stale FTS row would surface as a match with no post, or an error).
+    let _: () = app
+        .call_as::<DeletePost, _>(&ana, &[("post_id", &post.id.to_string())])
+        .await
+        .expect("delete");
+    for who in [&ana.client, &bo.client] {
+        assert!(search_as(&app, who, "narwhal").await.posts.is_empty());
+        assert!(search_as(&app, who, "sighting").await.posts.is_empty());
+    }
+    let stale = app
+        .state
+        .db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT rowid FROM posts_fts WHERE posts_fts MATCH 'narwhal OR sighting'",
+        ))
+        .await
+        .expect("fts query");
+    assert!(stale.is_empty(), "{} stale index rows", stale.len());
+}
+
+#[tokio::test]
+async fn a_renamed_person_is_found_by_the_new_name_only() {
+    let app = spawn_app().await;
+    let ana = app.person("ana_rename").await;
+    let bo = app.person("bo_looker").await;
+    // Signed up as "Test ana_rename".
+    let found = search_as(&app, &bo.client, "ana_rename").await;
+    assert_eq!(
+        found.people.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [ana.id]
+    );
+    app.call_as::<UpdateProfile, ()>(&ana, &[("display_name", "Quetzal Zymurgy"), ("bio", "")])
+        .await
+        .expect("rename");
+    let profile: app::models::ProfileView = app
+        .call_as::<app::server_fns::profiles::GetProfile, _>(&bo, &[("username", "ana_rename")])
+        .await
+        .expect("profile");
+    assert_eq!(profile.display_name, "Quetzal Zymurgy");
+    for q in ["quetzal", "zymurgy", "Quetzal Zym", "quet"] {
+        let found = search_as(&app, &bo.client, q).await;
+        assert_eq!(
+            found.people.iter().map(|p| p.id).collect::<Vec<_>>(),
+            [ana.id],
+            "found by the new name: {q}"
+        );
+        assert_eq!(found.people[0].display_name, "Quetzal Zymurgy");
+    }
+    // The old name ("Test") no longer finds her; the username still does.
+    let found = search_as(&app, &bo.client, "test").await;
+    assert!(
+        !found.people.iter().any(|p| p.id == ana.id),
+        "found by the old name: {found:?}"
+    );
+    let found = search_as(&app, &bo.client, "ana_rename").await;
+    assert_eq!(
+        found.people.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [ana.id]
+    );
 }
 
 #[tokio::test]

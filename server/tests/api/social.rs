@@ -187,19 +187,55 @@ async fn a_declined_sender_waits_30_days_the_decliner_does_not() {
         }
         other => panic!("expected the 30-day refusal, got {other:?}"),
     }
-    // 31 days later the sender may ask again.
-    friendships::Entity::update_many()
-        .col_expr(
-            friendships::Column::UpdatedAtMs,
-            Expr::value(app::time_fmt::now_ms() - 31 * 86_400_000),
-        )
-        .exec(&app.state.db)
-        .await
-        .expect("age the decline");
+    // Move the decline back in time: 29 days, and 30 days less an hour,
+    // are still too soon; 31 days later the sender may ask again.
+    let age_decline = |days_ms: i64| {
+        let db = app.state.db.clone();
+        async move {
+            let res = friendships::Entity::update_many()
+                .col_expr(
+                    friendships::Column::UpdatedAtMs,
+                    Expr::value(app::time_fmt::now_ms() - days_ms),
+                )
+                .exec(&db)
+                .await
+                .expect("age the decline");
+            assert_eq!(res.rows_affected, 1);
+        }
+    };
+    const DAY: i64 = 86_400_000;
+    for (age, label) in [
+        (29 * DAY, "29 days"),
+        (30 * DAY - 3_600_000, "30 days less an hour"),
+    ] {
+        age_decline(age).await;
+        match app
+            .with_user::<SendFriendRequest, FriendState>(&ana.client, bo.id)
+            .await
+        {
+            Err(AppError::Conflict(message)) => {
+                assert!(message.contains("ask again after"), "{label}: {message}")
+            }
+            other => panic!("{label} after the decline: expected the refusal, got {other:?}"),
+        }
+        // The refusal changed nothing: still declined, no request pending.
+        let row = friendships::Entity::find()
+            .one(&app.state.db)
+            .await
+            .expect("query")
+            .expect("row");
+        assert_eq!(row.status, friendships::DECLINED, "{label}");
+        assert_eq!(state(&app, &bo, &ana).await, Ok(FriendState::NotFriends));
+    }
+    age_decline(31 * DAY).await;
     let again = app
         .with_user::<SendFriendRequest, FriendState>(&ana.client, bo.id)
         .await;
     assert_eq!(again, Ok(FriendState::RequestSent));
+    assert_eq!(
+        state(&app, &bo, &ana).await,
+        Ok(FriendState::RequestReceived)
+    );
 
     // And the decliner could always send one themselves.
     let app = spawn_app().await;

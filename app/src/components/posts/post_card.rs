@@ -7,7 +7,7 @@ use crate::components::common::{Avatar, ErrorNotice, RelativeTime};
 use crate::components::photos::PhotoGrid;
 use crate::components::posts::{PostBody, VisibilityIcon};
 use crate::components::video::PostVideo;
-use crate::contexts::live_context::use_live;
+use crate::contexts::live_context::{Throttle, use_live};
 use crate::error::AppError;
 use crate::events::LiveEvent;
 use crate::ids::PostId;
@@ -110,23 +110,39 @@ pub fn PostCard(
         Some(SharedPost::Available(root)) => Some(root.id),
         _ => None,
     };
-    use_live().on_event(move |event| match event {
+    let live = use_live();
+    // The server sends events about a post only to tabs showing it.
+    live.watch_post(id);
+    if let Some(root) = root_id {
+        live.watch_post(root);
+    }
+    // Refetches for live events, at most one per REFETCH_GAP: a burst of
+    // reactions is one or two requests, not one each.
+    let refetch = Throttle::new();
+    let reload_comments = StoredValue::new(false);
+    let refresh = move || {
+        state.refresh(id);
+        if reload_comments.try_update_value(std::mem::take) == Some(true)
+            && comments_open.get_untracked()
+        {
+            comments_reload.update(|n| *n += 1);
+        }
+    };
+    live.on_event(move |event| match event {
         LiveEvent::PostDeleted { post_id } if *post_id == id => state.removed.set(true),
         LiveEvent::PostDeleted { post_id } | LiveEvent::PostUpdated { post_id }
             if Some(*post_id) == root_id =>
         {
-            state.refresh(id);
+            refetch.run(refresh);
         }
         LiveEvent::PostUpdated { post_id } | LiveEvent::ReactionsChanged { post_id }
             if *post_id == id =>
         {
-            state.refresh(id);
+            refetch.run(refresh);
         }
         LiveEvent::CommentsChanged { post_id } if *post_id == id => {
-            state.refresh(id);
-            if comments_open.get_untracked() {
-                comments_reload.update(|n| *n += 1);
-            }
+            reload_comments.set_value(true);
+            refetch.run(refresh);
         }
         _ => {}
     });

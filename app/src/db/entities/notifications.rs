@@ -27,6 +27,9 @@ pub struct Model {
     pub comment_id: Option<i64>,
     /// Target conversation, if any.
     pub conversation_id: Option<i64>,
+    /// The conversation's name when the notice was recorded ("added you to
+    /// a group"): what the recipient saw then, not its later names.
+    pub conversation_name: Option<String>,
     /// Last activity in the group, ms since epoch (sort key).
     pub updated_at_ms: i64,
     /// When the recipient read it; `None`: unread.

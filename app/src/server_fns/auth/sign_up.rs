@@ -6,7 +6,9 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Validation` naming the field (`username`, `email`, `first_name`,
-/// `last_name`, `password`, `password_confirm`) for bad or taken input.
+/// `last_name`, `password`, `password_confirm`) for bad or taken input;
+/// `RateLimited` after 5 sign-ups from one IP address in an hour
+/// (`HEARTH_SIGNUPS_PER_IP_HOUR`); `Busy` when password hashing is full.
 #[server]
 pub async fn sign_up(
     username: String,
@@ -18,6 +20,9 @@ pub async fn sign_up(
 ) -> Result<(), AppError> {
     use crate::{auth, ids::UserId, services::accounts, state::app_state};
     let state = app_state()?;
+    if let Some(ip) = auth::client_ip().await {
+        state.signup_throttle.check(ip)?;
+    }
     let user = accounts::sign_up(
         &state.db,
         &state.accounts,

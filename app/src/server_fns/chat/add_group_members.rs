@@ -6,13 +6,14 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound` unless a member; `Forbidden` unless a group; `Validation` for non-friends.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn add_group_members(
     conversation_id: ConversationId,
     members: Vec<UserId>,
 ) -> Result<(), AppError> {
     use crate::{auth, services::chat, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_user_for(crate::services::limits::Action::GroupChange).await?;
     let state = app_state()?;
     chat::add_members(&state.db, &state.hub, me, conversation_id, &members).await
 }

@@ -7,10 +7,11 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Forbidden` for someone else's.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn delete_message(message_id: MessageId) -> Result<MessageView, AppError> {
     use crate::{auth, services::chat, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_user_for(crate::services::limits::Action::Edit).await?;
     let state = app_state()?;
     let view = chat::delete_message(&state.db, &state.hub, me, message_id).await?;
     state.empty_media_trash().await;

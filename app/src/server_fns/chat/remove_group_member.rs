@@ -6,13 +6,14 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Forbidden` unless admin.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn remove_group_member(
     conversation_id: ConversationId,
     user_id: UserId,
 ) -> Result<(), AppError> {
     use crate::{auth, services::chat, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_user_for(crate::services::limits::Action::GroupChange).await?;
     let state = app_state()?;
     chat::remove_member(&state.db, &state.hub, me, conversation_id, user_id).await
 }

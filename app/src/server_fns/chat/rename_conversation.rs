@@ -6,13 +6,14 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Forbidden` unless admin; `Validation` on `name`.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn rename_conversation(
     conversation_id: ConversationId,
     name: String,
 ) -> Result<(), AppError> {
     use crate::{auth, services::chat, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_user_for(crate::services::limits::Action::GroupChange).await?;
     let state = app_state()?;
     chat::rename(&state.db, &state.hub, me, conversation_id, &name).await
 }

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound` unless a member; `Forbidden` in a one-to-one chat with someone no longer a friend; `Validation` on `body` (1–4,000 characters, or 0–4,000 with a photo) or `photos`.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn send_message(
     conversation_id: ConversationId,
@@ -16,7 +17,7 @@ pub async fn send_message(
     #[server(default)] photo: Option<PhotoInput>,
 ) -> Result<MessageView, AppError> {
     use crate::{auth, services::chat, state::app_state};
-    let me = auth::require_confirmed_user().await?;
+    let me = auth::require_confirmed_user(crate::services::limits::Action::Message).await?;
     let state = app_state()?;
     chat::send_message(
         &state.db,

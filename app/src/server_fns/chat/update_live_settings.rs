@@ -6,13 +6,14 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn update_live_settings(
     send_read_receipts: bool,
     show_presence: bool,
 ) -> Result<LiveSettings, AppError> {
     use crate::{auth, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_user_for(crate::services::limits::Action::Profile).await?;
     let state = app_state()?;
     state
         .presence

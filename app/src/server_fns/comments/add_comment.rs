@@ -7,6 +7,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Validation` on `body` (1–2,000 characters) or `parent_id`.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn add_comment(
     post_id: PostId,
@@ -14,7 +15,7 @@ pub async fn add_comment(
     body: String,
 ) -> Result<CommentView, AppError> {
     use crate::{auth, services::comments, state::app_state};
-    let me = auth::require_confirmed_user().await?;
+    let me = auth::require_confirmed_user(crate::services::limits::Action::Comment).await?;
     {
         let state = app_state()?;
         comments::add_comment(&state.db, &state.hub, me, post_id, parent_id, &body).await

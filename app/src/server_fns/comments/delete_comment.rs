@@ -6,10 +6,11 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Forbidden`.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn delete_comment(comment_id: CommentId) -> Result<(), AppError> {
     use crate::{auth, services::comments, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_user_for(crate::services::limits::Action::Edit).await?;
     {
         let state = app_state()?;
         comments::delete_comment(&state.db, &state.hub, me, comment_id).await

@@ -8,10 +8,11 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound` / `Forbidden` as for posts; `Validation` on
 /// `photos` for the last photo of a post without text.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn remove_post_photo(id: String) -> Result<PostView, AppError> {
     use crate::{auth, services::media, services::posts, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_user_for(crate::services::limits::Action::Edit).await?;
     let state = app_state()?;
     let txn = crate::db::begin_write(&state.db).await?;
     let post = media::remove_post_photo(&txn, me, &id).await?;

@@ -7,10 +7,11 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn remove_profile_photo(purpose: MediaPurpose) -> Result<(), AppError> {
     use crate::{auth, services::media, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_user_for(crate::services::limits::Action::Profile).await?;
     let state = app_state()?;
     let txn = crate::db::begin_write(&state.db).await?;
     media::remove_profile_photo(&txn, me, purpose).await?;

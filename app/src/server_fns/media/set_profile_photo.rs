@@ -9,10 +9,11 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `Validation` on `photo` unless `id` is the user's own
 /// upload for that purpose.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn set_profile_photo(purpose: MediaPurpose, id: String) -> Result<Photo, AppError> {
     use crate::{auth, services::media, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_user_for(crate::services::limits::Action::Profile).await?;
     let state = app_state()?;
     let txn = crate::db::begin_write(&state.db).await?;
     let photo = media::set_profile_photo(&txn, me, purpose, &id).await?;

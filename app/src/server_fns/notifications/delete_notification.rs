@@ -6,10 +6,11 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound` unless yours.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn delete_notification(notification_id: NotificationId) -> Result<(), AppError> {
     use crate::{auth, services::notifications, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_user_for(crate::services::limits::Action::Edit).await?;
     let state = app_state()?;
     notifications::delete(&state.db, &state.hub, me, notification_id).await
 }

@@ -15,6 +15,7 @@ use leptos::prelude::*;
 /// `Unauthorized` when signed out; `Validation` on `body`, `visibility`,
 /// `photos`, `alt` or `video` (not the user's own finished upload, already
 /// used, failed, or given with photos).
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn create_post(
     body: String,
@@ -23,7 +24,7 @@ pub async fn create_post(
     #[server(default)] video: Option<String>,
 ) -> Result<PostView, AppError> {
     use crate::{auth, services::posts, state::app_state};
-    let user = auth::require_confirmed_user().await?;
+    let user = auth::require_confirmed_user(crate::services::limits::Action::Post).await?;
     let state = app_state()?;
     posts::create_post(
         &state.db,

@@ -7,10 +7,11 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Validation` on `kind`.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn react_to_post(post_id: PostId, kind: String) -> Result<ReactionSummary, AppError> {
     use crate::{auth, services::reactions, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_user_for(crate::services::limits::Action::Reaction).await?;
     {
         let kind = if kind.is_empty() {
             None

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Validation` on `body` or `visibility`.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn share_post(
     post_id: PostId,
@@ -14,7 +15,7 @@ pub async fn share_post(
     visibility: String,
 ) -> Result<PostView, AppError> {
     use crate::{auth, services::posts, state::app_state};
-    let me = auth::require_confirmed_user().await?;
+    let me = auth::require_confirmed_user(crate::services::limits::Action::Share).await?;
     {
         let state = app_state()?;
         posts::share_post(&state.db, &state.hub, me, post_id, &body, &visibility).await

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 /// `Unauthorized` when signed out; `Forbidden` for someone else's post the
 /// user can see, `NotFound` for one they can't; `Validation` on `body` or
 /// `visibility`.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn update_post(
     post_id: PostId,
@@ -16,7 +17,7 @@ pub async fn update_post(
     visibility: String,
 ) -> Result<PostView, AppError> {
     use crate::{auth, services::posts, state::app_state};
-    let user = auth::require_user().await?;
+    let user = auth::require_user_for(crate::services::limits::Action::Edit).await?;
     let state = app_state()?;
     posts::update_post(&state.db, &state.hub, user, post_id, &body, &visibility).await
 }

@@ -6,9 +6,10 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `Conflict` when there is no such request.
+/// `TooFast` over the per-user rate limit (`services::limits`).
 #[server]
 pub async fn cancel_friend_request(user_id: UserId) -> Result<(), AppError> {
     use crate::{auth, services::social, state::app_state};
-    let me = auth::require_user().await?;
+    let me = auth::require_user_for(crate::services::limits::Action::Follow).await?;
     social::cancel_request(&app_state()?.db, me, user_id).await
 }
