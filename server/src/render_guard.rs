@@ -7,8 +7,9 @@
 //! waits forever: the browser spins, and a test that fetches the page hangs.
 //! Our pages render with `SsrMode::Async`, so nothing is sent until the
 //! whole page is ready, and rendering a page only reads. A `GET` for a page
-//! that has produced nothing after [`RENDER_DEADLINE`] is therefore safe to
-//! render again: this middleware does that once, logs it as an error (so a
+//! whose whole body hasn't been produced after [`RENDER_DEADLINE`] (the
+//! stall can also come after the status line) is therefore safe to render
+//! again: this middleware does that once, logs it as an error (so a
 //! stall is seen, not hidden), and answers 503 with `Retry-After: 1` if the
 //! second render stalls too.
 
@@ -22,6 +23,9 @@ use std::time::Duration;
 /// How long a page render may take before it is taken as stalled. Debug
 /// builds under a loaded CI render a page in well under a second.
 pub const RENDER_DEADLINE: Duration = Duration::from_secs(8);
+
+/// Largest page body the guard holds (pages are tens of kilobytes).
+pub const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Middleware for the page routes: renders a stalled `GET` page again once.
 /// Other methods and server-function calls (`/api/...`) pass untouched.
@@ -43,7 +47,19 @@ where
     let (parts, _body) = req.into_parts();
     for attempt in 1..=2 {
         let again = Request::from_parts(parts.clone(), Body::empty());
-        match tokio::time::timeout(deadline, run(again)).await {
+        // The whole page, body included: a render can also stall after the
+        // status line went out, halfway through the body.
+        let whole = async {
+            let (head, body) = run(again).await.into_parts();
+            match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+                Ok(bytes) => Response::from_parts(head, Body::from(bytes)),
+                Err(e) => {
+                    tracing::error!(error = %e, "reading a rendered page");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+            }
+        };
+        match tokio::time::timeout(deadline, whole).await {
             Ok(res) => {
                 if attempt > 1 {
                     tracing::warn!(path = %parts.uri.path(), "page rendered on the second try");
@@ -70,6 +86,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures::StreamExt as _;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -99,6 +116,34 @@ mod tests {
         let res =
             retry_stalled_with(get("/p/1"), RENDER_DEADLINE, stalling(1, calls.clone())).await;
         assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_stalls_after_the_status_is_rendered_again() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = calls.clone();
+        let run = move |_req: Request| {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                if n == 0 {
+                    // Status and a first chunk, then nothing, forever.
+                    let chunks = futures::stream::iter([Ok::<_, std::io::Error>(
+                        bytes::Bytes::from_static(b"<html>"),
+                    )])
+                    .chain(futures::stream::pending());
+                    Response::new(Body::from_stream(chunks))
+                } else {
+                    (StatusCode::OK, "<html>whole</html>").into_response()
+                }
+            }) as std::pin::Pin<Box<dyn Future<Output = Response> + Send>>
+        };
+        let res = retry_stalled_with(get("/u/ann"), RENDER_DEADLINE, run).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let body = axum::body::to_bytes(res.into_body(), 1024)
+            .await
+            .expect("body");
+        assert_eq!(&body[..], b"<html>whole</html>");
         assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
