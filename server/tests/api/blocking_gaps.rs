@@ -333,43 +333,16 @@ async fn follows_and_requests_racing_a_block_never_outlive_it() {
 
 #[tokio::test]
 async fn follows_and_requests_racing_a_block_never_outlive_it_on_postgres() {
-    use sea_orm::{ConnectionTrait, Database};
-    let admin_url = std::env::var("HEARTH_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    let admin = match Database::connect(&admin_url).await {
-        Ok(db) => db,
-        Err(e) => {
-            assert!(
-                std::env::var("HEARTH_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                "PostgreSQL required but unreachable at {admin_url}: {e}"
-            );
-            eprintln!("skipping the PostgreSQL race: {e}");
-            return;
-        }
+    let Some(pg) = crate::helpers::FreshPostgres::create("hearth_race").await else {
+        return;
     };
-    let name = format!(
-        "hearth_race_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock")
-            .as_nanos()
-    );
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create database");
-    let base = admin_url.rsplit_once('/').expect("url has a database").0;
-    let url = format!("{base}/{name}");
+    let url = pg.url();
     {
         let app = spawn_app_with(|c| c.database_url = url.clone()).await;
         race_rounds(&app, "pgrace").await;
         app.state.db.clone().close().await.expect("close");
     }
-    admin
-        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .expect("drop database");
+    pg.drop_db().await;
 }
 
 async fn feed_bodies(app: &TestApp, who: &Person) -> Vec<String> {

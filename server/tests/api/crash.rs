@@ -554,31 +554,10 @@ fn split_authority(url: &str) -> (String, String) {
 
 #[tokio::test]
 async fn postgres_going_away_answers_503_and_recovers_by_itself() {
-    let admin_url = std::env::var("HEARTH_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    let admin = match Database::connect(&admin_url).await {
-        Ok(db) => db,
-        Err(e) => {
-            assert!(
-                std::env::var("HEARTH_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                "PostgreSQL required but unreachable at {admin_url}: {e}"
-            );
-            eprintln!("skipping the PostgreSQL outage test: {e}");
-            return;
-        }
+    let Some(pg) = crate::helpers::FreshPostgres::create("hearth_outage").await else {
+        return;
     };
-    let name = format!(
-        "hearth_outage_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock")
-            .as_nanos()
-    );
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create database");
+    let (admin_url, name) = (pg.admin_url.clone(), pg.name.clone());
     let (prefix, upstream) = split_authority(&admin_url);
     let upstream = tokio::net::lookup_host(&upstream)
         .await
@@ -694,8 +673,5 @@ async fn postgres_going_away_answers_503_and_recovers_by_itself() {
     );
     server.kill9();
     drop(proxy);
-    admin
-        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .expect("drop database");
+    pg.drop_db().await;
 }

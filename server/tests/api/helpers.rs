@@ -389,3 +389,68 @@ impl TestApp {
             .expect("accept");
     }
 }
+
+/// A fresh database on the test PostgreSQL server
+/// (`HEARTH_TEST_POSTGRES_URL`), or `None` when it is unreachable (a
+/// failure instead under `HEARTH_REQUIRE_POSTGRES=1`).
+pub struct FreshPostgres {
+    pub admin: sea_orm::DatabaseConnection,
+    pub admin_url: String,
+    pub name: String,
+}
+
+impl FreshPostgres {
+    /// Creates `{prefix}_{pid}_{nanos}`.
+    pub async fn create(prefix: &str) -> Option<Self> {
+        use sea_orm::ConnectionTrait as _;
+        let admin_url = std::env::var("HEARTH_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        let admin = match sea_orm::Database::connect(&admin_url).await {
+            Ok(db) => db,
+            Err(e) => {
+                assert!(
+                    std::env::var("HEARTH_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                    "PostgreSQL required but unreachable at {admin_url}: {e}"
+                );
+                eprintln!("skipping a PostgreSQL test ({prefix}): {e}");
+                return None;
+            }
+        };
+        let name = format!(
+            "{prefix}_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_nanos()
+        );
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create database");
+        Some(Self {
+            admin,
+            admin_url,
+            name,
+        })
+    }
+
+    /// The new database's URL.
+    pub fn url(&self) -> String {
+        let base = self
+            .admin_url
+            .rsplit_once('/')
+            .expect("url has a database")
+            .0;
+        format!("{base}/{}", self.name)
+    }
+
+    /// Drops the database, closing whatever still uses it.
+    pub async fn drop_db(&self) {
+        use sea_orm::ConnectionTrait as _;
+        self.admin
+            .execute_unprepared(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
+            .await
+            .expect("drop database");
+    }
+}

@@ -5,7 +5,7 @@
 //! `HEARTH_REQUIRE_POSTGRES=1` (CI) makes that a failure.
 
 use crate::helpers::{TestUser, spawn_app_with};
-use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 #[tokio::test]
 async fn sqlite_file_is_created_with_wal_and_foreign_keys() {
@@ -40,33 +40,10 @@ async fn sqlite_file_is_created_with_wal_and_foreign_keys() {
 
 #[tokio::test]
 async fn migrations_and_the_app_work_on_postgres() {
-    let admin_url = std::env::var("HEARTH_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    let admin = match Database::connect(&admin_url).await {
-        Ok(db) => db,
-        Err(e) => {
-            assert!(
-                std::env::var("HEARTH_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                "PostgreSQL required but unreachable at {admin_url}: {e}"
-            );
-            eprintln!("skipping the PostgreSQL half: {e}");
-            return;
-        }
+    let Some(pg) = crate::helpers::FreshPostgres::create("hearth_test").await else {
+        return;
     };
-    let name = format!(
-        "hearth_test_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock")
-            .as_nanos()
-    );
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create database");
-    let base = admin_url.rsplit_once('/').expect("url has a database").0;
-    let url = format!("{base}/{name}");
+    let url = pg.url();
 
     let outcome = async {
         let app = spawn_app_with(|c| c.database_url = url.clone()).await;
@@ -109,8 +86,5 @@ async fn migrations_and_the_app_work_on_postgres() {
         db.close().await.expect("close");
     };
     outcome.await;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .expect("drop database");
+    pg.drop_db().await;
 }
