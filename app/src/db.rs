@@ -84,6 +84,47 @@ pub async fn begin_write(
     .await
 }
 
+/// The PostgreSQL advisory lock key that orders durable live events
+/// (ASCII "hearthle").
+pub const LIVE_EVENTS_LOCK: i64 = 0x6865_6172_7468_6c65;
+
+/// [`begin_write`] for a transaction that writes durable live events
+/// (`live_events` rows): on PostgreSQL it first takes the transaction-level
+/// advisory lock [`LIVE_EVENTS_LOCK`], held until commit or rollback, so
+/// such transactions commit in the order of their event ids across every
+/// instance (ids come from a sequence at insert time). A reader that sees
+/// id `n` committed then sees every smaller id that will ever commit, which
+/// lets instances fill gaps from the database
+/// ([`crate::cluster::hub`]). Taken first, before any row lock, so it can't
+/// join a deadlock. SQLite needs nothing: its writers are serialized.
+///
+/// # Errors
+/// On database failure.
+pub async fn begin_ordered_write(
+    db: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    let txn = begin_write(db).await?;
+    lock_live_events(&txn).await?;
+    Ok(txn)
+}
+
+/// Takes [`LIVE_EVENTS_LOCK`] in `txn` on PostgreSQL (see
+/// [`begin_ordered_write`]); nothing on SQLite. Taking it again in the same
+/// transaction is harmless.
+///
+/// # Errors
+/// On database failure.
+pub async fn lock_live_events<C: sea_orm::ConnectionTrait>(txn: &C) -> Result<(), sea_orm::DbErr> {
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            format!("SELECT pg_advisory_xact_lock({LIVE_EVENTS_LOCK})"),
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// The file path of a `sqlite:` URL, or `None` for other URLs and in-memory
 /// databases.
 pub fn sqlite_file_path(url: &str) -> Option<String> {

@@ -4,10 +4,10 @@
 //!
 //! Delivery sits behind the [`LiveHub`] trait. [`InProcessHub`] is the
 //! implementation for one server process: a registry of connections per
-//! user, each with a bounded queue. A later cross-instance hub (several
-//! servers behind a load balancer) implements the same trait, for example
-//! by relaying frames through PostgreSQL `LISTEN/NOTIFY` or Redis pub/sub
-//! into each instance's registry.
+//! user, each with a bounded queue. [`crate::cluster::hub::RedisHub`]
+//! implements the same trait for several instances behind a load balancer
+//! (`HEARTH_REDIS_URL`), relaying frames through Redis pub/sub into each
+//! instance's registry.
 //!
 //! Each event is serialized to JSON once, whatever its audience size. A
 //! connection whose queue is full is dropped (its socket closes with 1013
@@ -67,7 +67,7 @@ pub const CLIENT_FRAME_EXCESS: u32 = 20;
 pub const CLIENT_FRAME_EXCESS_WINDOW: Duration = Duration::from_secs(10);
 
 /// Who should receive an event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Audience {
     /// Every signed-in user.
     Everyone,
@@ -304,6 +304,7 @@ impl Registry {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 slot.lagged.store(true, Ordering::Relaxed);
+                metrics::counter!("hearth_live_lagged_connections_total").increment(1);
                 false
             }
             Err(mpsc::error::TrySendError::Closed(_)) => false,

@@ -260,6 +260,26 @@ impl JobSignal {
     }
 }
 
+/// Jobs not done, by kind and status (`queued`, `running`, `failed`), for
+/// the metrics.
+///
+/// # Errors
+/// On database failure.
+pub async fn counts<C: ConnectionTrait>(db: &C) -> AppResult<Vec<((String, String), i64)>> {
+    let rows: Vec<(String, String, i64)> = jobs::Entity::find()
+        .select_only()
+        .column(jobs::Column::Kind)
+        .column(jobs::Column::Status)
+        .column_as(jobs::Column::Id.count(), "n")
+        .filter(jobs::Column::Status.ne(jobs::DONE))
+        .group_by(jobs::Column::Kind)
+        .group_by(jobs::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(k, s, n)| ((k, s), n)).collect())
+}
+
 /// Runs jobs of `kind` forever, at most `concurrency` at once, each under
 /// a lease of `lease` renewed every third of it. Idle workers poll every
 /// `poll` or when `signal` wakes them.

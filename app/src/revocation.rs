@@ -3,8 +3,12 @@
 //! reset, account deletion) also calls [`Revocations::revoke`], and every
 //! live socket of this process covered by it closes at once with close
 //! code [`SIGNED_OUT_CLOSE_CODE`]; the page then shows itself signed out.
-//! In-process for now (a `tokio::sync::broadcast` channel); issue I carries
-//! it across instances.
+//! Within a process this is a `tokio::sync::broadcast` channel; with Redis
+//! ([`Revocations::with_redis`]) every revocation is also published on
+//! [`crate::cluster::REVOKED_CHANNEL`] and replayed into every other
+//! instance's channel. Revocations published while Redis was down are
+//! lost, so when the subscription comes back every socket re-checks its
+//! session in the database ([`Revoked::Recheck`]).
 
 use crate::ids::UserId;
 use std::sync::Arc;
@@ -15,7 +19,7 @@ use tokio::sync::broadcast;
 pub const SIGNED_OUT_CLOSE_CODE: u16 = 4401;
 
 /// Which sessions ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Revoked {
     /// One session, by its id (the cookie value's session id).
     Session(String),
@@ -26,6 +30,9 @@ pub enum Revoked {
         /// A session id to keep.
         except: Option<String>,
     },
+    /// Some revocations may have been missed (the Redis link was down):
+    /// every socket looks its session up again.
+    Recheck,
 }
 
 impl Revoked {
@@ -36,31 +43,84 @@ impl Revoked {
             Self::User { user: u, except } => {
                 *u == user && (except.is_none() || except.as_deref() != session)
             }
+            Self::Recheck => false,
         }
     }
 }
 
 /// The broadcast of ended sessions. Cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Revocations(broadcast::Sender<Arc<Revoked>>);
+pub struct Revocations {
+    local: broadcast::Sender<Arc<Revoked>>,
+    redis: Option<Arc<crate::cluster::RedisLink>>,
+}
 
 impl Default for Revocations {
     fn default() -> Self {
-        Self(broadcast::channel(256).0)
+        Self {
+            local: broadcast::channel(256).0,
+            redis: None,
+        }
     }
 }
 
+/// A revocation on [`crate::cluster::REVOKED_CHANNEL`].
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WireRevoked {
+    from: u64,
+    revoked: Revoked,
+}
+
 impl Revocations {
-    /// Tells every socket of this process that `revoked` ended.
+    /// Revocations that also reach (and come from) the other instances on
+    /// `link` (register before [`crate::cluster::RedisLink::start`]).
+    pub fn with_redis(link: Arc<crate::cluster::RedisLink>) -> Self {
+        let local = broadcast::channel(256).0;
+        let me = link.instance().0;
+        let tx = local.clone();
+        link.on_message(
+            crate::cluster::REVOKED_CHANNEL,
+            Box::new(
+                move |payload| match serde_json::from_str::<WireRevoked>(payload) {
+                    Ok(wire) if wire.from != me => {
+                        let _ = tx.send(Arc::new(wire.revoked));
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "unreadable revocation from Redis"),
+                },
+            ),
+        );
+        let tx = local.clone();
+        link.on_connect(Box::new(move || {
+            let _ = tx.send(Arc::new(Revoked::Recheck));
+        }));
+        Self {
+            local,
+            redis: Some(link),
+        }
+    }
+
+    /// Tells every socket of this process (and, with Redis, of every
+    /// instance) that `revoked` ended.
     pub fn revoke(&self, revoked: Revoked) {
+        if let Some(link) = &self.redis {
+            let wire = WireRevoked {
+                from: link.instance().0,
+                revoked: revoked.clone(),
+            };
+            match serde_json::to_string(&wire) {
+                Ok(payload) => link.publish(crate::cluster::REVOKED_CHANNEL, payload),
+                Err(e) => tracing::error!(error = %e, "serializing a revocation"),
+            }
+        }
         // No receiver (no socket open) is fine.
-        let _ = self.0.send(Arc::new(revoked));
+        let _ = self.local.send(Arc::new(revoked));
     }
 
     /// A receiver for one socket. A socket that lags behind by more than
     /// 256 revocations must re-check its session (see `live.rs`).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Revoked>> {
-        self.0.subscribe()
+        self.local.subscribe()
     }
 }
 

@@ -45,6 +45,41 @@ pub struct AppState {
     pub revocations: Revocations,
     /// Per-user rate limits on writes.
     pub limits: crate::services::limits::Limits,
+    /// The Redis shared with other instances, when configured
+    /// (`HEARTH_REDIS_URL`; see [`crate::cluster`]).
+    pub redis: Option<Arc<crate::cluster::RedisLink>>,
+    /// Set when the server begins a graceful shutdown: live sockets close
+    /// with 1012 ("service restart") so browsers reconnect elsewhere.
+    pub shutdown: Shutdown,
+}
+
+/// A graceful-shutdown flag that tasks can wait on. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Shutdown(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Default for Shutdown {
+    fn default() -> Self {
+        Self(Arc::new(tokio::sync::watch::channel(false).0))
+    }
+}
+
+impl Shutdown {
+    /// Begins the shutdown (idempotent).
+    pub fn trigger(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// Whether the shutdown has begun.
+    pub fn is_triggered(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Waits until the shutdown begins (at once if it has).
+    pub async fn wait(&self) {
+        let mut rx = self.0.subscribe();
+        // The sender lives as long as `self`, so this can't fail.
+        let _ = rx.wait_for(|down| *down).await;
+    }
 }
 
 /// Account settings from the configuration.
@@ -103,6 +138,8 @@ impl AppState {
             accounts: Arc::new(AccountSettings::default()),
             revocations: Revocations::default(),
             limits: crate::services::limits::Limits::default(),
+            redis: None,
+            shutdown: Shutdown::default(),
         }
     }
 }
@@ -130,6 +167,28 @@ impl AppState {
     #[must_use]
     pub fn with_limits(mut self, limits: crate::services::limits::Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// The same state as one instance among several sharing `link`'s
+    /// Redis: live frames through `hub` (a [`crate::cluster::hub::RedisHub`]),
+    /// presence counts, session revocations and the per-IP limits in Redis.
+    /// Call after [`AppState::with_signup_limit`]; set the per-user limits
+    /// with [`AppState::with_limits`] and a
+    /// [`crate::cluster::limits::RedisLimits`]. Start the link afterwards
+    /// ([`crate::cluster::RedisLink::start`]).
+    #[must_use]
+    pub fn with_redis(mut self, link: Arc<crate::cluster::RedisLink>, hub: EventHub) -> Self {
+        self.hub = hub;
+        self.revocations = Revocations::with_redis(Arc::clone(&link));
+        self.presence = Arc::new(PresenceTracker::default().with_redis(Arc::new(
+            crate::cluster::presence::RedisPresence::new(Arc::clone(&link)),
+        )));
+        self.login_throttle = Arc::new(self.login_throttle.to_shared(Arc::clone(&link), "login"));
+        self.signup_throttle =
+            Arc::new(self.signup_throttle.to_shared(Arc::clone(&link), "signup"));
+        self.reset_throttle = Arc::new(self.reset_throttle.to_shared(Arc::clone(&link), "reset"));
+        self.redis = Some(link);
         self
     }
 

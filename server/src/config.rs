@@ -101,6 +101,24 @@ pub struct Config {
     /// post, comment, message or send friend requests.
     #[arg(long, env = "HEARTH_REQUIRE_CONFIRMED_EMAIL", default_value_t = false, action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
     pub require_confirmed_email: bool,
+
+    /// Redis shared by several instances behind a load balancer, e.g.
+    /// `redis://127.0.0.1:6379/` (live delivery across instances, presence,
+    /// rate limits, session revocations; see `docs/deploy.md`). Unset (the
+    /// default): this instance works alone and needs no Redis.
+    #[arg(long, env = "HEARTH_REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Prefix of every Redis key and channel, so deployments (or test
+    /// runs) can share one Redis.
+    #[arg(long, env = "HEARTH_REDIS_NAMESPACE", default_value = app::cluster::DEFAULT_NAMESPACE)]
+    pub redis_namespace: String,
+
+    /// Where to serve Prometheus metrics (`GET /metrics`), e.g.
+    /// `127.0.0.1:9100`: a private address, since the figures aren't for
+    /// visitors. Unset (the default): no metrics endpoint.
+    #[arg(long, env = "HEARTH_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl Config {
@@ -188,6 +206,9 @@ impl Config {
             signups_per_ip_hour: 10_000,
             // Tests about limits turn them on.
             rate_limits: false,
+            redis_url: None,
+            redis_namespace: app::cluster::DEFAULT_NAMESPACE.to_owned(),
+            metrics_addr: None,
         }
     }
 }

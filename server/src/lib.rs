@@ -10,8 +10,10 @@ pub mod config;
 pub mod error_status;
 pub mod exports;
 pub mod headers;
+pub mod health;
 pub mod live;
 pub mod media;
+pub mod metrics;
 pub mod origin;
 pub mod proxy;
 pub mod render_guard;
@@ -73,6 +75,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
     let allowed_origin = config.public_origin();
     let db_health = unavailable::DbHealth::new(&config.database_url);
 
+    let probe_state = state.clone();
     let context_state = state.clone();
     let shell_options = options.clone();
     let pages = Router::new()
@@ -104,7 +107,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
         });
 
     let site_root = std::path::PathBuf::from(options.site_root.as_ref());
-    let assets = Router::new()
+    let assets = health::router(probe_state)
         .nest_service(
             "/pkg",
             ServeDir::new(site_root.join(options.site_pkg_dir.as_ref())),
@@ -133,6 +136,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
         ));
     assets
         .merge(dynamic)
+        .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(headers::SecurityHeaders::new(config, &options)),
             headers::security_headers,
@@ -150,7 +154,12 @@ pub struct Application {
     listener: tokio::net::TcpListener,
     router: Router,
     state: AppState,
+    metrics_addr: Option<SocketAddr>,
 }
+
+/// How long a graceful shutdown waits for live sockets to close after
+/// telling them to (1012) before the process exits anyway.
+pub const SOCKET_DRAIN: Duration = Duration::from_secs(5);
 
 impl Application {
     /// Connects to the database, runs migrations, binds `config.site_addr`
@@ -169,20 +178,40 @@ impl Application {
         options.site_addr = listener.local_addr()?;
         let (mailer, accounts) = config.mail(options.site_addr)?;
         tracing::info!(to = %mailer.describe(), "mail");
-        let state = AppState::new(db, media)
+        let mut state = AppState::new(db.clone(), media)
             .with_video(config.video_settings())
             .with_mail(mailer, accounts)
-            .with_signup_limit(config.signups_per_ip_hour)
-            .with_limits(if config.rate_limits {
-                app::services::limits::Limits::default()
-            } else {
-                app::services::limits::Limits::off()
-            });
+            .with_signup_limit(config.signups_per_ip_hour);
+        let mut limits = if config.rate_limits {
+            app::services::limits::Limits::default()
+        } else {
+            app::services::limits::Limits::off()
+        };
+        if let Some(url) = &config.redis_url {
+            let link = app::cluster::RedisLink::new(url, &config.redis_namespace)
+                .with_context(|| format!("HEARTH_REDIS_URL {}", app::db::redact(url)))?;
+            tracing::info!(at = %app::db::redact(url), instance = %link.instance(), "Redis: one instance among several");
+            let hub = app::cluster::hub::RedisHub::start(
+                db,
+                Arc::clone(&link),
+                app::hub::CONNECTION_QUEUE,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("starting the Redis hub: {e}"))?;
+            if config.rate_limits {
+                limits = app::services::limits::Limits::new(Arc::new(
+                    app::cluster::limits::RedisLimits::new(Arc::clone(&link)),
+                ));
+            }
+            state = state.with_redis(link, app::hub::EventHub::new(Arc::new(hub)));
+        }
+        let state = state.with_limits(limits);
         let router = build_router(state.clone(), options, config);
         Ok(Self {
             listener,
             router,
             state,
+            metrics_addr: config.metrics_addr,
         })
     }
 
@@ -208,6 +237,26 @@ impl Application {
     /// # Errors
     /// If serving fails.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        if let Some(link) = &self.state.redis {
+            tokio::spawn(
+                Arc::clone(&self.state.presence)
+                    .run_cluster(self.state.db.clone(), self.state.hub.clone()),
+            );
+            link.start();
+        }
+        if let Some(addr) = self.metrics_addr {
+            match metrics::install() {
+                Some(handle) => {
+                    let state = self.state.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = metrics::serve(addr, handle, state).await {
+                            tracing::error!(error = %e, "serving metrics");
+                        }
+                    });
+                }
+                None => tracing::warn!("metrics recorder unavailable; no /metrics"),
+            }
+        }
         let store = DbSessionStore::new(self.state.db.clone());
         tokio::spawn(store.sweep_forever(Duration::from_secs(3600)));
         let db = self.state.db.clone();
@@ -282,14 +331,31 @@ impl Application {
                 state.limits.sweep();
             }
         });
-        axum::serve(
+        let shutdown = self.state.shutdown.clone();
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            tokio::select! {
+                () = shutdown_signal() => {}
+                () = shutdown.wait() => {}
+            }
+            // Stop taking requests; sockets close with 1012 at once.
+            shutdown.trigger();
+        })
         .await
-        .context("serving")
+        .context("serving");
+        // In-flight requests have finished; give the sockets a moment to
+        // send their close frames, then leave the shared presence counts.
+        let deadline = tokio::time::Instant::now() + SOCKET_DRAIN;
+        while self.state.hub.connection_count() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.state.presence.leave_cluster().await;
+        tracing::info!("stopped");
+        served
     }
 }
 

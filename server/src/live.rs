@@ -69,6 +69,9 @@ pub const MAX_INCOMING_BYTES: usize = 4 * 1024;
 pub const DRAIN_FOR: Duration = Duration::from_secs(1);
 /// Close code for a client breaking the rules (flooding frames).
 pub const POLICY_CLOSE_CODE: u16 = 1008;
+/// Close code sent to every socket when the server shuts down gracefully
+/// ("service restart", RFC 6455 §7.4.1 as registered with IANA).
+pub const RESTART_CLOSE_CODE: u16 = 1012;
 /// Close code for a frame over [`MAX_INCOMING_BYTES`].
 pub const TOO_BIG_CLOSE_CODE: u16 = 1009;
 /// Conversations one socket remembers for typing (whether the user is a
@@ -114,6 +117,9 @@ pub async fn ws_handler(
 ) -> Response {
     if is_cross_site(&headers, state.allowed_origin.as_deref()) {
         return StatusCode::FORBIDDEN.into_response();
+    }
+    if state.app.shutdown.is_triggered() {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
     // Listen before reading the session: a session ended after this point
     // is heard of, one ended before it is already gone from the store.
@@ -188,7 +194,9 @@ impl SocketAuth {
             }
             match self.revocations.recv().await {
                 Ok(revoked) => {
-                    if revoked.covers(Some(&self.session_id), self.user) {
+                    if *revoked == Revoked::Recheck {
+                        self.recheck = true;
+                    } else if revoked.covers(Some(&self.session_id), self.user) {
                         return true;
                     }
                 }
@@ -237,6 +245,8 @@ async fn serve_socket(
     if let Some(after) = after {
         match live_log::replay(&state.db, user, after).await {
             Ok(live_log::Replay::Events(events)) => {
+                metrics::counter!("hearth_live_replayed_events_total")
+                    .increment(events.len() as u64);
                 for (id, event) in events {
                     if send_event(&mut sink, Some(id), event).await.is_err() {
                         return;
@@ -314,6 +324,12 @@ async fn serve_socket(
                     }
                 },
             },
+            () = state.shutdown.wait() => {
+                // Graceful shutdown: the browser reconnects (through the
+                // proxy, to another instance) and replays what it missed.
+                close(&mut sink, RESTART_CLOSE_CODE, "service restart").await;
+                break;
+            }
             ended = auth.ended(state) => {
                 if ended {
                     tracing::debug!(user = %user, "closing the socket of an ended session");

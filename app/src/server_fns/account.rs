@@ -37,7 +37,7 @@ pub async fn resend_confirmation() -> Result<(), AppError> {
 pub async fn request_password_reset(login: String) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let ip = crate::auth::client_ip().await;
-    crate::services::passwords::request_reset(&state, ip, &login)
+    crate::services::passwords::request_reset(&state, ip, &login).await
 }
 
 /// Sets a new password with a reset link's `token`; every session of the

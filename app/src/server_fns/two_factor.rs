@@ -94,7 +94,7 @@ pub async fn verify_log_in_code(code: String) -> Result<(), AppError> {
     };
     let state = crate::state::app_state()?;
     if let Some(ip) = crate::auth::client_ip().await {
-        state.login_throttle.check(ip)?;
+        state.login_throttle.check(ip).await?;
     }
     two_factor::verify_log_in(&state.db, user, &code).await?;
     crate::auth::start_session(user).await

@@ -376,6 +376,7 @@ async fn regroup_notifications<C: ConnectionTrait>(db: &C, me: i64) -> AppResult
             .filter(notification_actors::Column::NotificationId.eq(id))
             .filter(notification_actors::Column::ActorId.ne(me))
             .order_by_desc(notification_actors::Column::CreatedAtMs)
+            .order_by_asc(notification_actors::Column::ActorId)
             .all(db)
             .await?;
         let Some(newest) = others.first() else {

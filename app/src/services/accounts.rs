@@ -230,7 +230,7 @@ pub async fn log_in<C: ConnectionTrait>(
     password: &str,
 ) -> AppResult<UserId> {
     if let Some(ip) = ip {
-        throttle.check(ip)?;
+        throttle.check(ip).await?;
     }
     let Some(user) = find_by_login(db, login).await? else {
         let _ = verify_password(password.to_owned(), dummy_hash().to_owned()).await;

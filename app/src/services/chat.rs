@@ -284,7 +284,7 @@ pub async fn open_direct(
     if let Some(c) = existing().await? {
         return Ok(ConversationId(c.id));
     }
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::db::begin_ordered_write(db).await?;
     let inserted =
         insert_conversation(&txn, me, ConversationKind::Direct, None, Some(key.clone())).await;
     let conv = match inserted {
@@ -383,7 +383,7 @@ pub async fn create_group(
         return Err(AppError::validation("members", "Pick at least one friend."));
     }
     let _order = hub.ordered().await;
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::db::begin_ordered_write(db).await?;
     let (conv, mut out) = create_named(&txn, me, ConversationKind::Group, name).await?;
     add_members_in(&txn, &mut out, me, &conv, members).await?;
     txn.commit().await?;
@@ -403,7 +403,7 @@ pub async fn create_room(
 ) -> AppResult<ConversationId> {
     let name = validation::conversation_name(name)?;
     let _order = hub.ordered().await;
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::db::begin_ordered_write(db).await?;
     let (conv, out) = create_named(&txn, me, ConversationKind::Room, name).await?;
     txn.commit().await?;
     out.publish(hub);
@@ -430,7 +430,7 @@ pub async fn join_room(
         return Ok(());
     }
     let _order = hub.ordered().await;
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::db::begin_ordered_write(db).await?;
     if is_banned(&txn, room, me).await? {
         return Err(AppError::Forbidden);
     }
@@ -469,7 +469,7 @@ pub async fn add_members(
         return Err(AppError::Forbidden);
     }
     let _order = hub.ordered().await;
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::db::begin_ordered_write(db).await?;
     let mut out = Outbox::default();
     if add_members_in(&txn, &mut out, me, &conv, users).await? > 0 {
         conversation_changed(&txn, &mut out, conversation).await?;
@@ -503,7 +503,7 @@ pub async fn remove_member(
         .await?
         .ok_or(AppError::NotFound)?;
     let _order = hub.ordered().await;
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::db::begin_ordered_write(db).await?;
     conversation_members::Entity::delete_by_id((conversation.0, user.0))
         .exec(&txn)
         .await?;
@@ -546,7 +546,7 @@ pub async fn leave(
         return Err(AppError::Forbidden);
     }
     let _order = hub.ordered().await;
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::db::begin_ordered_write(db).await?;
     conversation_members::Entity::delete_by_id((conversation.0, me.0))
         .exec(&txn)
         .await?;
@@ -602,7 +602,7 @@ pub async fn rename(
     }
     let name = validation::conversation_name(name)?;
     let _order = hub.ordered().await;
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::db::begin_ordered_write(db).await?;
     let mut active: conversations::ActiveModel = conv.into();
     active.name = Set(Some(name));
     active.update(&txn).await?;
@@ -649,7 +649,7 @@ pub async fn send_message(
     .pop();
     let _order = hub.ordered().await;
     let now = now_ms();
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::db::begin_ordered_write(db).await?;
     let row = messages::ActiveModel {
         conversation_id: Set(conversation.0),
         sender_id: Set(me.0),
@@ -726,7 +726,7 @@ async fn update_message(
 ) -> AppResult<MessageView> {
     let conversation = ConversationId(msg.conversation_id);
     let _order = hub.ordered().await;
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::db::begin_ordered_write(db).await?;
     if deleted {
         media::trash_message_photo(&txn, msg.id).await?;
     }
@@ -916,6 +916,7 @@ pub async fn conversation_detail<C: ConnectionTrait>(
     let (conv, mine) = member_of(db, me, conversation).await?;
     let rows = conversation_members::Entity::find()
         .filter(conversation_members::Column::ConversationId.eq(conversation.0))
+        .order_by_asc(conversation_members::Column::UserId)
         .all(db)
         .await?;
     let people = authors(db, rows.iter().map(|m| m.user_id)).await?;
@@ -1172,6 +1173,7 @@ pub async fn list_rooms<C: ConnectionTrait>(db: &C, me: UserId) -> AppResult<Vec
     let rooms = conversations::Entity::find()
         .filter(conversations::Column::Kind.eq(ConversationKind::Room.as_str()))
         .order_by_desc(conversations::Column::LastActivityMs)
+        .order_by_desc(conversations::Column::Id)
         .limit(ROOMS_LISTED)
         .all(db)
         .await?;

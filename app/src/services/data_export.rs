@@ -592,6 +592,7 @@ async fn feed(
     let reactions: Vec<serde_json::Value> = reactions::Entity::find()
         .filter(reactions::Column::UserId.eq(me))
         .order_by_asc(reactions::Column::CreatedAtMs)
+        .order_by_asc(reactions::Column::PostId)
         .all(db)
         .await?
         .into_iter()
@@ -606,21 +607,27 @@ async fn feed(
                 .add(friendships::Column::UserAId.eq(me))
                 .add(friendships::Column::UserBId.eq(me)),
         )
+        .order_by_asc(friendships::Column::CreatedAtMs)
+        .order_by_asc(friendships::Column::UserAId)
+        .order_by_asc(friendships::Column::UserBId)
         .all(db)
         .await?;
     let following = follows::Entity::find()
         .filter(follows::Column::FollowerId.eq(me))
         .order_by_asc(follows::Column::CreatedAtMs)
+        .order_by_asc(follows::Column::FolloweeId)
         .all(db)
         .await?;
     let followers = follows::Entity::find()
         .filter(follows::Column::FolloweeId.eq(me))
         .order_by_asc(follows::Column::CreatedAtMs)
+        .order_by_asc(follows::Column::FollowerId)
         .all(db)
         .await?;
     let blocked = blocks::Entity::find()
         .filter(blocks::Column::BlockerId.eq(me))
         .order_by_asc(blocks::Column::CreatedAtMs)
+        .order_by_asc(blocks::Column::BlockedId)
         .all(db)
         .await?;
     let other = |f: &friendships::Model| {

@@ -6,7 +6,7 @@
 //! The pattern, used by chat and notifications:
 //! ```text
 //! let _order = hub.ordered().await;      // ids reach sockets in order
-//! let txn = crate::db::begin_write(db).await?;
+//! let txn = crate::db::begin_ordered_write(db).await?; // ids commit in order
 //! ... change rows ...; outbox.add(&txn, target, message, event).await?;
 //! txn.commit().await?;
 //! outbox.publish(hub);

@@ -42,9 +42,9 @@ pub const RESET_IP_WINDOW: std::time::Duration = std::time::Duration::from_secs(
 /// `RateLimited` after [`RESET_IP_REQUESTS`] requests from `ip` in an hour
 /// (whatever the account); nothing else, so the answer never tells whether
 /// an account exists.
-pub fn request_reset(state: &AppState, ip: Option<IpAddr>, login: &str) -> AppResult<()> {
+pub async fn request_reset(state: &AppState, ip: Option<IpAddr>, login: &str) -> AppResult<()> {
     if let Some(ip) = ip {
-        state.reset_throttle.check(ip)?;
+        state.reset_throttle.check(ip).await?;
     }
     let state = state.clone();
     let login = login.trim().to_owned();

@@ -13,8 +13,11 @@
 //! matrix-org/synapse#3971.) People who hide their presence announce
 //! nothing.
 //!
-//! This tracker counts the tabs of one server process; the cross-instance
-//! hub will need the counts shared (e.g. in Redis).
+//! This tracker counts the tabs of one server process. With several
+//! instances ([`PresenceTracker::with_redis`]) the counts are shared in
+//! Redis ([`crate::cluster::presence`]): the same rules hold across
+//! instances, and while Redis is unreachable each instance falls back to
+//! its own counts.
 
 use crate::db::entities::users;
 use crate::error::AppResult;
@@ -62,6 +65,8 @@ pub struct PresenceTracker {
     /// "Show when I'm online" flips per user (each flip tells every
     /// friend): [`TOGGLES_PER_MINUTE`] a minute.
     toggles: governor::DefaultKeyedRateLimiter<UserId>,
+    /// Counts shared with the other instances, when configured.
+    redis: Option<Arc<crate::cluster::presence::RedisPresence>>,
 }
 
 /// Flips of "Show when I'm online" allowed per user per minute (the burst;
@@ -87,6 +92,88 @@ impl PresenceTracker {
             grace,
             stats: PresenceStats::default(),
             toggles: governor::RateLimiter::keyed(quota),
+            redis: None,
+        }
+    }
+
+    /// The same tracker with its counts shared in Redis. Run
+    /// [`PresenceTracker::run_cluster`] beside it.
+    #[must_use]
+    pub fn with_redis(mut self, redis: Arc<crate::cluster::presence::RedisPresence>) -> Self {
+        self.redis = Some(redis);
+        self
+    }
+
+    /// This process's open tabs per user.
+    fn local_tabs(&self) -> Vec<(UserId, u32)> {
+        self.lock()
+            .iter()
+            .filter(|(_, e)| e.tabs > 0)
+            .map(|(u, e)| (*u, e.tabs))
+            .collect()
+    }
+
+    /// The cross-instance work, to spawn (with Redis; it ends at once
+    /// without): every [`crate::cluster::presence::TICK`] a heartbeat, the
+    /// reaping of dead instances and the end of due grace periods (this
+    /// instance announces the users it took offline); after each
+    /// (re)connection to Redis, this instance's counts are written back.
+    pub fn run_cluster(
+        self: Arc<Self>,
+        db: DatabaseConnection,
+        hub: EventHub,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        // Registered now (before the link starts), not when first polled.
+        let (resync_tx, resync_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+        if let Some(redis) = &self.redis {
+            redis.link().on_connect(Box::new(move || {
+                let _ = resync_tx.send(());
+            }));
+        }
+        self.cluster_loop(db, hub, resync_rx)
+    }
+
+    async fn cluster_loop(
+        self: Arc<Self>,
+        db: DatabaseConnection,
+        hub: EventHub,
+        mut resync_rx: tokio::sync::mpsc::UnboundedReceiver<()>,
+    ) {
+        let Some(redis) = self.redis.clone() else {
+            return;
+        };
+        let mut tick = tokio::time::interval(crate::cluster::presence::TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                Some(()) = resync_rx.recv() => {
+                    if let Ok(came) = redis.resync(&self.local_tabs()).await {
+                        for user in came {
+                            if let Err(e) = self.announce(&db, &hub, user, true, None).await {
+                                tracing::error!(error = %e, "announcing presence");
+                            }
+                        }
+                    }
+                }
+                _ = tick.tick() => {
+                    let Ok(gone) = redis.tick(self.grace).await else { continue };
+                    for user in gone {
+                        if let Err(e) = self.went_offline(&db, &hub, user).await {
+                            tracing::error!(error = %e, user = %user, "recording last seen");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Removes this instance's tabs from the shared counts (graceful
+    /// shutdown; nothing without Redis).
+    pub async fn leave_cluster(&self) {
+        if let Some(redis) = &self.redis
+            && let Err(e) = redis.leave().await
+        {
+            tracing::warn!(error = %e, "leaving the presence counts");
         }
     }
 
@@ -103,9 +190,23 @@ impl PresenceTracker {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Whether `user` is online now.
-    pub fn is_online(&self, user: UserId) -> bool {
-        self.lock().get(&user).is_some_and(|e| e.online)
+    /// Whether `user` is online now (on any instance).
+    pub async fn is_online(&self, user: UserId) -> bool {
+        self.online(&[user]).await.first().copied().unwrap_or(false)
+    }
+
+    /// Whether each of `who` is online now (on any instance; this
+    /// instance's view while Redis is unreachable).
+    pub async fn online(&self, who: &[UserId]) -> Vec<bool> {
+        if let Some(redis) = &self.redis
+            && let Ok(flags) = redis.online(who).await
+        {
+            return flags;
+        }
+        let entries = self.lock();
+        who.iter()
+            .map(|u| entries.get(u).is_some_and(|e| e.online))
+            .collect()
     }
 
     /// A tab of `user` connected; announces them online to their friends
@@ -119,12 +220,16 @@ impl PresenceTracker {
         hub: &EventHub,
         user: UserId,
     ) -> AppResult<()> {
-        let came_online = {
+        let came_online_here = {
             let mut entries = self.lock();
             let entry = entries.entry(user).or_default();
             entry.tabs += 1;
             entry.generation += 1;
             !std::mem::replace(&mut entry.online, true)
+        };
+        let came_online = match &self.redis {
+            Some(redis) => redis.open(user).await.unwrap_or(came_online_here),
+            None => came_online_here,
         };
         if came_online {
             self.announce(db, hub, user, true, None).await?;
@@ -150,6 +255,19 @@ impl PresenceTracker {
         let tracker = Arc::clone(self);
         let (db, hub) = (db.clone(), hub.clone());
         tokio::spawn(async move {
+            if let Some(redis) = &tracker.redis
+                && redis.close(user).await.is_ok()
+            {
+                // The shared grace period runs in Redis (`run_cluster`).
+                let mut entries = tracker.lock();
+                if entries
+                    .get(&user)
+                    .is_some_and(|e| e.tabs == 0 && e.generation == generation)
+                {
+                    entries.remove(&user);
+                }
+                return;
+            }
             tokio::time::sleep(tracker.grace).await;
             let went_offline = {
                 let mut entries = tracker.lock();
@@ -229,12 +347,16 @@ impl PresenceTracker {
             .filter(users::Column::ShowPresence.eq(true))
             .all(db)
             .await?;
+        let online = self
+            .online(&rows.iter().map(|u| UserId(u.id)).collect::<Vec<_>>())
+            .await;
         Ok(rows
             .into_iter()
-            .map(|u| FriendPresence {
+            .zip(online)
+            .map(|(u, online)| FriendPresence {
                 user_id: UserId(u.id),
                 presence: Presence {
-                    online: self.is_online(UserId(u.id)),
+                    online,
                     last_seen_ms: u.last_seen_at_ms,
                 },
             })
@@ -279,7 +401,7 @@ impl PresenceTracker {
             .await?;
         if before.show_presence != settings.show_presence {
             let friends = friend_ids(db, me).await?;
-            let online = settings.show_presence && self.is_online(me);
+            let online = settings.show_presence && self.is_online(me).await;
             let last_seen_ms = if settings.show_presence {
                 users::Entity::find_by_id(me.0)
                     .one(db)
@@ -323,8 +445,8 @@ mod tests {
     use crate::events::LiveEnvelope;
     use sea_orm::{ActiveModelTrait as _, Set};
 
-    #[test]
-    fn tabs_are_counted_per_user() {
+    #[tokio::test]
+    async fn tabs_are_counted_per_user() {
         let tracker = PresenceTracker::new(Duration::from_millis(10));
         {
             let mut entries = tracker.lock();
@@ -332,8 +454,8 @@ mod tests {
             e.tabs = 2;
             e.online = true;
         }
-        assert!(tracker.is_online(UserId(1)));
-        assert!(!tracker.is_online(UserId(2)));
+        assert!(tracker.is_online(UserId(1)).await);
+        assert!(!tracker.is_online(UserId(2)).await);
     }
 
     /// A migrated database (a file: every pooled connection sees it) with
@@ -475,7 +597,7 @@ mod tests {
             .tab_opened(&f.db, &f.hub, f.ana)
             .await
             .expect("first tab");
-        assert!(tracker.is_online(f.ana));
+        assert!(tracker.is_online(f.ana).await);
         assert_eq!(
             presence_events(&mut bo_socket),
             [(f.ana, true, None)],
@@ -496,17 +618,20 @@ mod tests {
         // One of two tabs closes: still online, whatever the time.
         close_tab(&tracker, &f).await;
         tokio::time::advance(GRACE * 3).await;
-        assert!(tracker.is_online(f.ana), "one tab is still open");
+        assert!(tracker.is_online(f.ana).await, "one tab is still open");
 
         // The last closes: online through the grace period...
         close_tab(&tracker, &f).await;
         tokio::time::advance(GRACE - Duration::from_secs(1)).await;
-        assert!(tracker.is_online(f.ana), "within the grace period");
+        assert!(tracker.is_online(f.ana).await, "within the grace period");
         assert!(presence_events(&mut bo_socket).is_empty());
         // ...then offline, announced with the stored last-seen time.
         advance_then_resume(Duration::from_secs(2)).await;
         let event = next_presence_event(&mut bo_socket).await;
-        assert!(!tracker.is_online(f.ana), "offline after the grace period");
+        assert!(
+            !tracker.is_online(f.ana).await,
+            "offline after the grace period"
+        );
         let stored = last_seen(&f.db, f.ana).await;
         assert!(stored.is_some(), "last seen stored");
         assert_eq!(event, (f.ana, false, stored));
@@ -538,7 +663,7 @@ mod tests {
             .await
             .expect("reopened");
         tokio::time::advance(GRACE * 2).await;
-        assert!(tracker.is_online(f.ana));
+        assert!(tracker.is_online(f.ana).await);
         tokio::time::resume();
         assert!(
             presence_events(&mut bo_socket).is_empty(),
@@ -566,7 +691,7 @@ mod tests {
         close_tab(&tracker, &f).await;
         close_tab(&tracker, &f).await;
         tokio::time::advance(Duration::from_secs(1)).await;
-        assert!(tracker.is_online(f.ana), "within the grace period");
+        assert!(tracker.is_online(f.ana).await, "within the grace period");
         assert!(presence_events(&mut bo_socket).is_empty());
         advance_then_resume(GRACE).await;
         // The offline task still records the last-seen time (for Ana's own
@@ -578,7 +703,7 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert!(last_seen(&f.db, f.ana).await.is_some(), "last seen stored");
-        assert!(!tracker.is_online(f.ana));
+        assert!(!tracker.is_online(f.ana).await);
         assert!(
             presence_events(&mut bo_socket).is_empty(),
             "nothing announced for someone who hides their presence"

@@ -114,6 +114,7 @@ pub async fn list_reactors<C: ConnectionTrait>(
     let rows = reactions::Entity::find()
         .filter(reactions::Column::PostId.eq(post.0))
         .order_by_desc(reactions::Column::CreatedAtMs)
+        .order_by_asc(reactions::Column::UserId)
         .all(db)
         .await?;
     let rows: Vec<_> = rows

@@ -568,7 +568,7 @@ pub async fn list_friends<C: ConnectionTrait>(
         .filter(|id| !hidden.contains(id))
         .collect();
     let mut people = cards(db, &ids).await?;
-    people.sort_by_key(|p| p.display_name.to_lowercase());
+    people.sort_by_key(|p| (p.display_name.to_lowercase(), p.id));
     Ok(people)
 }
 
@@ -585,6 +585,8 @@ pub async fn overview<C: ConnectionTrait>(db: &C, me: UserId) -> AppResult<Frien
                 .add(friendships::Column::UserBId.eq(me.0)),
         )
         .order_by_desc(friendships::Column::CreatedAtMs)
+        .order_by_asc(friendships::Column::UserAId)
+        .order_by_asc(friendships::Column::UserBId)
         .all(db)
         .await?;
     let other = |f: &friendships::Model| {
@@ -681,6 +683,7 @@ pub async fn blocked_by_me<C: ConnectionTrait>(db: &C, me: UserId) -> AppResult<
     let ids: Vec<UserId> = blocks::Entity::find()
         .filter(blocks::Column::BlockerId.eq(me.0))
         .order_by_desc(blocks::Column::CreatedAtMs)
+        .order_by_asc(blocks::Column::BlockedId)
         .all(db)
         .await?
         .into_iter()

@@ -15,10 +15,16 @@ pub const IP_ATTEMPTS: u32 = 25;
 /// The window for [`IP_ATTEMPTS`]: 5 minutes.
 pub const IP_WINDOW: Duration = Duration::from_secs(300);
 
-/// Keyed limiter of log-in attempts by client IP.
+/// Keyed limiter of attempts by client IP (log-ins, sign-ups, "Forgot
+/// password?"): in process, or shared by every instance through Redis
+/// ([`LoginThrottle::shared`]).
 #[derive(Debug)]
 pub struct LoginThrottle {
     limiter: DefaultKeyedRateLimiter<IpAddr>,
+    attempts: u32,
+    period: Duration,
+    /// The Redis link and this limiter's key prefix, when shared.
+    redis: Option<(std::sync::Arc<crate::cluster::RedisLink>, &'static str)>,
 }
 
 impl LoginThrottle {
@@ -31,7 +37,34 @@ impl LoginThrottle {
             .allow_burst(burst);
         Self {
             limiter: RateLimiter::keyed(quota),
+            attempts: burst.get(),
+            period,
+            redis: None,
         }
+    }
+
+    /// A limiter with the same allowance counted in Redis (see
+    /// [`LoginThrottle::shared`]).
+    #[must_use]
+    pub fn to_shared(
+        &self,
+        link: std::sync::Arc<crate::cluster::RedisLink>,
+        name: &'static str,
+    ) -> Self {
+        Self::new(self.attempts, self.period * self.attempts).shared(link, name)
+    }
+
+    /// The same limits counted in Redis under `{namespace}:{name}:{ip}`, shared
+    /// by every instance; this process's counters are the fallback while
+    /// Redis is unreachable.
+    #[must_use]
+    pub fn shared(
+        mut self,
+        link: std::sync::Arc<crate::cluster::RedisLink>,
+        name: &'static str,
+    ) -> Self {
+        self.redis = Some((link, name));
+        self
     }
 
     /// Counts one attempt from `ip` (IPv6 clients by their /64, see
@@ -39,15 +72,24 @@ impl LoginThrottle {
     ///
     /// # Errors
     /// `RateLimited` with the seconds until the next attempt is allowed.
-    pub fn check(&self, ip: IpAddr) -> Result<(), AppError> {
-        self.limiter
-            .check_key(&client_key(ip))
-            .map_err(|not_until| {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                AppError::RateLimited {
+    pub async fn check(&self, ip: IpAddr) -> Result<(), AppError> {
+        let key = client_key(ip);
+        if let Some((link, name)) = &self.redis {
+            let redis_key = link.key(&format!("{name}:{key}"));
+            if let Ok(verdict) =
+                crate::cluster::limits::check(link, &redis_key, self.attempts, self.period).await
+            {
+                return verdict.map_err(|wait| AppError::RateLimited {
                     retry_after_s: wait.as_secs().max(1),
-                }
-            })
+                });
+            }
+        }
+        self.limiter.check_key(&key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            AppError::RateLimited {
+                retry_after_s: wait.as_secs().max(1),
+            }
+        })
     }
 
     /// Forgets addresses whose allowance has fully refilled (bounds memory);
@@ -84,25 +126,25 @@ impl Default for LoginThrottle {
 mod tests {
     use super::*;
 
-    #[test]
-    fn allows_the_burst_then_refuses_with_a_wait() {
+    #[tokio::test]
+    async fn allows_the_burst_then_refuses_with_a_wait() {
         let t = LoginThrottle::default();
         let ip: IpAddr = [10, 0, 0, 1].into();
         for _ in 0..IP_ATTEMPTS {
-            assert!(t.check(ip).is_ok());
+            assert!(t.check(ip).await.is_ok());
         }
-        match t.check(ip) {
+        match t.check(ip).await {
             Err(AppError::RateLimited { retry_after_s }) => {
                 assert!((1..=12).contains(&retry_after_s))
             }
             other => panic!("expected RateLimited, got {other:?}"),
         }
         // Other addresses are unaffected.
-        assert!(t.check([10, 0, 0, 2].into()).is_ok());
+        assert!(t.check([10, 0, 0, 2].into()).await.is_ok());
     }
 
-    #[test]
-    fn ipv6_clients_share_their_64() {
+    #[tokio::test]
+    async fn ipv6_clients_share_their_64() {
         let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
         let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().expect("ip");
         let other: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
@@ -113,9 +155,13 @@ mod tests {
             IpAddr::from([10, 0, 0, 1])
         );
         let t = LoginThrottle::new(2, Duration::from_secs(60));
-        assert!(t.check(a).is_ok());
-        assert!(t.check(b).is_ok());
-        assert!(t.check("2001:db8:1:2::9".parse().expect("ip")).is_err());
-        assert!(t.check(other).is_ok());
+        assert!(t.check(a).await.is_ok());
+        assert!(t.check(b).await.is_ok());
+        assert!(
+            t.check("2001:db8:1:2::9".parse().expect("ip"))
+                .await
+                .is_err()
+        );
+        assert!(t.check(other).await.is_ok());
     }
 }

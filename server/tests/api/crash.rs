@@ -130,6 +130,7 @@ pub(crate) async fn external(port: u16) -> TestApp {
         state: app::state::AppState::new(db, media),
         client: crate::helpers::new_client(),
         _dir: dir,
+        _pg: None,
     }
 }
 
@@ -306,8 +307,8 @@ async fn pragma(db: &sea_orm::DatabaseConnection, sql: &str) -> sea_orm::QueryRe
 #[tokio::test]
 async fn kill_9_during_a_chat_load_loses_no_acknowledged_message() {
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("hearth.db");
-    let db_url = format!("sqlite://{}?mode=rwc", db_path.display());
+    // A SQLite file, or a PostgreSQL database (HEARTH_TEST_BACKEND).
+    let (db_url, _pg) = crate::helpers::test_database_url(dir.path()).await;
     let port = free_port();
     // Rate limits off: this is a load test.
     let env = [("HEARTH_RATE_LIMITS", "off")];
@@ -376,18 +377,23 @@ async fn kill_9_during_a_chat_load_loses_no_acknowledged_message() {
     // crash, before any restart.
     let db = Database::connect(&db_url).await.expect("open the database");
     let stored = stored_ids(&db, conversation).await;
-    let journal: String = pragma(&db, "PRAGMA journal_mode")
-        .await
-        .try_get_by_index(0)
-        .expect("journal mode");
-    let synchronous: i32 = pragma(&db, "PRAGMA synchronous")
-        .await
-        .try_get_by_index(0)
-        .expect("synchronous");
-    // WAL with synchronous = FULL (2): each commit is synced to the WAL
-    // before it is answered, which survives a power cut too, not only a
-    // killed process.
-    assert_eq!((journal.as_str(), synchronous), ("wal", 2));
+    let durability = if db.get_database_backend() == DbBackend::Sqlite {
+        let journal: String = pragma(&db, "PRAGMA journal_mode")
+            .await
+            .try_get_by_index(0)
+            .expect("journal mode");
+        let synchronous: i32 = pragma(&db, "PRAGMA synchronous")
+            .await
+            .try_get_by_index(0)
+            .expect("synchronous");
+        // WAL with synchronous = FULL (2): each commit is synced to the
+        // WAL before it is answered, which survives a power cut too, not
+        // only a killed process.
+        assert_eq!((journal.as_str(), synchronous), ("wal", 2));
+        format!("journal_mode={journal}, synchronous={synchronous}")
+    } else {
+        "on PostgreSQL".to_owned()
+    };
 
     let acked_set: BTreeSet<MessageId> = acknowledged.iter().copied().collect();
     assert_eq!(acked_set.len(), acknowledged.len(), "ids answered twice");
@@ -442,7 +448,7 @@ async fn kill_9_during_a_chat_load_loses_no_acknowledged_message() {
     eprintln!(
         "acknowledged {}, stored {}, delivered {k} ({live} live before the crash, {replayed} \
          replayed after); second tab delivered {k2} ({live2} live, {replayed2} replayed); \
-         journal_mode={journal}, synchronous={synchronous}",
+         {durability}",
         acked_set.len(),
         stored.len(),
     );

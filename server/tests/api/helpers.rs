@@ -13,6 +13,44 @@ pub struct TestApp {
     pub state: AppState,
     pub client: reqwest::Client,
     pub _dir: tempfile::TempDir,
+    /// The app's PostgreSQL database, dropped with it (PostgreSQL runs).
+    pub _pg: Option<FreshPostgres>,
+}
+
+/// The database the test apps run on: SQLite (the default), or PostgreSQL
+/// under `HEARTH_TEST_BACKEND=postgres` (each app then gets a fresh
+/// database on the test server, see [`FreshPostgres`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend `HEARTH_TEST_BACKEND` asks for.
+    pub fn from_env() -> Self {
+        match std::env::var("HEARTH_TEST_BACKEND").as_deref() {
+            Err(_) | Ok("" | "sqlite") => Self::Sqlite,
+            Ok("postgres" | "postgresql" | "pg") => Self::Postgres,
+            Ok(other) => panic!("HEARTH_TEST_BACKEND={other:?}: expected sqlite or postgres"),
+        }
+    }
+}
+
+/// The database of an external server process (`crash.rs`, `video.rs`):
+/// a SQLite file in `dir`, or a fresh PostgreSQL database under
+/// `HEARTH_TEST_BACKEND=postgres` (dropped when the guard drops).
+pub async fn test_database_url(dir: &std::path::Path) -> (String, Option<FreshPostgres>) {
+    match Backend::from_env() {
+        Backend::Sqlite => (
+            format!("sqlite://{}?mode=rwc", dir.join("hearth.db").display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let pg = FreshPostgres::create_required("hearth_app").await;
+            (pg.url(), Some(pg))
+        }
+    }
 }
 
 /// A user the tests sign up.
@@ -37,11 +75,31 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// An app on the backend `HEARTH_TEST_BACKEND` asks for (SQLite unless
+/// it says `postgres`). A `configure` that sets `database_url` itself
+/// keeps its database.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_on(Backend::from_env(), configure).await
+}
+
+/// An app on SQLite whatever `HEARTH_TEST_BACKEND` says, for tests about
+/// SQLite itself.
+pub async fn spawn_sqlite_app() -> TestApp {
+    spawn_app_on(Backend::Sqlite, |_| {}).await
+}
+
+pub async fn spawn_app_on(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-    let mut config = Config::for_tests(url);
+    let sqlite_url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+    let mut config = Config::for_tests(sqlite_url.clone());
     configure(&mut config);
+    let pg = if backend == Backend::Postgres && config.database_url == sqlite_url {
+        let pg = FreshPostgres::create_required("hearth_app").await;
+        config.database_url = pg.url();
+        Some(pg)
+    } else {
+        None
+    };
     let application = Application::build(&config).await.expect("build app");
     let addr = application.local_addr().expect("addr");
     let state = application.state().clone();
@@ -51,6 +109,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         state,
         client: new_client(),
         _dir: dir,
+        _pg: pg,
     }
 }
 
@@ -391,47 +450,78 @@ impl TestApp {
 }
 
 /// A fresh database on the test PostgreSQL server
-/// (`HEARTH_TEST_POSTGRES_URL`), or `None` when it is unreachable (a
-/// failure instead under `HEARTH_REQUIRE_POSTGRES=1`).
+/// (`HEARTH_TEST_POSTGRES_URL`, default the local server's `test`
+/// database), dropped by [`FreshPostgres::drop_db`] or, at the latest,
+/// when this value drops (a failing test too). Databases that outlived
+/// their test process (killed by a timeout, say) are dropped by the next
+/// run's first `create`.
 pub struct FreshPostgres {
     pub admin: sea_orm::DatabaseConnection,
     pub admin_url: String,
     pub name: String,
+    dropped: std::sync::atomic::AtomicBool,
+}
+
+/// The PostgreSQL server the tests use.
+fn postgres_admin_url() -> String {
+    std::env::var("HEARTH_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// Nanoseconds since the epoch.
+fn now_nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos()
 }
 
 impl FreshPostgres {
-    /// Creates `{prefix}_{pid}_{nanos}`.
+    /// Creates `{prefix}_{pid}_{nanos}`, or `None` when PostgreSQL is
+    /// unreachable (a failure instead under `HEARTH_REQUIRE_POSTGRES=1`).
     pub async fn create(prefix: &str) -> Option<Self> {
-        use sea_orm::ConnectionTrait as _;
-        let admin_url = std::env::var("HEARTH_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-        let admin = match sea_orm::Database::connect(&admin_url).await {
-            Ok(db) => db,
+        match Self::try_create(prefix).await {
+            Ok(pg) => Some(pg),
             Err(e) => {
                 assert!(
                     std::env::var("HEARTH_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                    "PostgreSQL required but unreachable at {admin_url}: {e}"
+                    "PostgreSQL required but unreachable at {}: {e}",
+                    postgres_admin_url()
                 );
                 eprintln!("skipping a PostgreSQL test ({prefix}): {e}");
-                return None;
+                None
             }
-        };
-        let name = format!(
-            "{prefix}_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .expect("clock")
-                .as_nanos()
-        );
+        }
+    }
+
+    /// Like [`FreshPostgres::create`], failing when PostgreSQL is
+    /// unreachable (`HEARTH_TEST_BACKEND=postgres` asked for it).
+    pub async fn create_required(prefix: &str) -> Self {
+        Self::try_create(prefix).await.unwrap_or_else(|e| {
+            panic!(
+                "HEARTH_TEST_BACKEND=postgres but PostgreSQL is unreachable at {}: {e}",
+                postgres_admin_url()
+            )
+        })
+    }
+
+    async fn try_create(prefix: &str) -> Result<Self, sea_orm::DbErr> {
+        use sea_orm::ConnectionTrait as _;
+        static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        let admin_url = postgres_admin_url();
+        let admin = sea_orm::Database::connect(&admin_url).await?;
+        if !SWEPT.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            drop_leftovers(&admin, &admin_url).await;
+        }
+        let name = format!("{prefix}_{}_{}", std::process::id(), now_nanos());
         admin
             .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create database");
-        Some(Self {
+            .await?;
+        Ok(Self {
             admin,
             admin_url,
             name,
+            dropped: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -452,5 +542,90 @@ impl FreshPostgres {
             .execute_unprepared(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
             .await
             .expect("drop database");
+        self.dropped
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for FreshPostgres {
+    /// Drops the database unless `drop_db` did. `Drop` can't await, and
+    /// the test's runtime may be single-threaded: a thread of its own with
+    /// its own runtime and connection does it, and is waited for, so the
+    /// database is gone before the test returns (the app still running on
+    /// it is cut off by `FORCE`).
+    fn drop(&mut self) {
+        if self.dropped.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        let dropper = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                use sea_orm::ConnectionTrait as _;
+                let admin = sea_orm::Database::connect(&admin_url).await?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await?;
+                admin.close().await
+            })
+        });
+        match dropper.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("couldn't drop test database {}: {e}", self.name),
+            Err(_) => eprintln!("couldn't drop test database {}: panicked", self.name),
+        }
+    }
+}
+
+/// Drops the test databases (`{prefix}_{pid}_{nanos}`, as
+/// [`FreshPostgres::create`] names them) that earlier runs left behind:
+/// those whose process is gone (judged only when the server is local,
+/// where the pid means something), and any over a day old. Runs once per
+/// test process.
+async fn drop_leftovers(admin: &sea_orm::DatabaseConnection, admin_url: &str) {
+    use sea_orm::ConnectionTrait as _;
+    let local = ["@127.0.0.1", "@localhost", "@[::1]"]
+        .iter()
+        .any(|h| admin_url.contains(h));
+    let rows = match admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT datname FROM pg_database WHERE datname ~ '^[a-z][a-z0-9_]*_[0-9]+_[0-9]{16,}$'",
+        ))
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => {
+            eprintln!("couldn't list leftover test databases: {e}");
+            return;
+        }
+    };
+    let now = now_nanos();
+    for row in rows {
+        let Ok(name) = row.try_get_by_index::<String>(0) else {
+            continue;
+        };
+        let mut parts = name.rsplitn(3, '_');
+        let (Some(Ok(nanos)), Some(Ok(pid))) = (
+            parts.next().map(str::parse::<u128>),
+            parts.next().map(str::parse::<u32>),
+        ) else {
+            continue;
+        };
+        if pid == std::process::id() {
+            continue;
+        }
+        let gone = local && !std::path::Path::new(&format!("/proc/{pid}")).exists();
+        let old = now.saturating_sub(nanos) > 24 * 3600 * 1_000_000_000;
+        if (gone || old)
+            && let Err(e) = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+        {
+            eprintln!("couldn't drop leftover test database {name}: {e}");
+        }
     }
 }

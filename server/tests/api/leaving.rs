@@ -305,11 +305,18 @@ async fn an_export_is_built_mailed_and_downloadable_by_its_owner_until_it_expire
 /// Every (table, column) of the schema that can hold a user's id.
 async fn user_columns(app: &TestApp) -> Vec<(String, String)> {
     let db = &app.state.db;
+    let backend = db.get_database_backend();
     let tables = db
         .query_all_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-             AND name NOT LIKE '%_fts%' AND name <> 'seaql_migrations'",
+            backend,
+            if backend == DbBackend::Postgres {
+                "SELECT table_name::text FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+                 AND table_name <> 'seaql_migrations'"
+            } else {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                 AND name NOT LIKE '%_fts%' AND name <> 'seaql_migrations'"
+            },
         ))
         .await
         .expect("tables");
@@ -333,8 +340,15 @@ async fn user_columns(app: &TestApp) -> Vec<(String, String)> {
         let table: String = t.try_get_by_index(0).expect("name");
         let cols = db
             .query_all_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                format!("PRAGMA table_info(\"{table}\")"),
+                backend,
+                if backend == DbBackend::Postgres {
+                    format!(
+                        "SELECT column_name::text AS name FROM information_schema.columns \
+                         WHERE table_schema = current_schema() AND table_name = '{table}'"
+                    )
+                } else {
+                    format!("PRAGMA table_info(\"{table}\")")
+                },
             ))
             .await
             .expect("columns");
@@ -355,7 +369,7 @@ async fn rows_naming(app: &TestApp, table: &str, col: &str, id: i64) -> i64 {
     app.state
         .db
         .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
+            app.state.db.get_database_backend(),
             format!("SELECT COUNT(*) FROM \"{table}\" WHERE \"{col}\" = {id}"),
         ))
         .await

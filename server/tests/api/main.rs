@@ -1,12 +1,14 @@
 //! Integration tests: the real router on an ephemeral port, a fresh SQLite
-//! file per test (and PostgreSQL where noted), driven over HTTP like a
-//! browser would.
+//! file per test (or, with `HEARTH_TEST_BACKEND=postgres`, a fresh
+//! PostgreSQL database per test; some tests use PostgreSQL either way),
+//! driven over HTTP like a browser would.
 
 mod account_mail;
 mod accounts;
 mod authz;
 mod blocking_gaps;
 mod chat;
+mod cluster;
 mod crash;
 mod hardening;
 mod headers;

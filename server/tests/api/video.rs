@@ -686,10 +686,8 @@ async fn a_transcode_killed_with_its_server_completes_after_restart() {
     use app::db::entities::{jobs, videos};
     use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
     let dir = tempfile::tempdir().expect("dir");
-    let db_url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("hearth.db").display()
-    );
+    // A SQLite file, or a PostgreSQL database (HEARTH_TEST_BACKEND).
+    let (db_url, pg) = crate::helpers::test_database_url(dir.path()).await;
     let log = dir.path().join("server.log");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("port")
@@ -707,6 +705,7 @@ async fn a_transcode_killed_with_its_server_completes_after_restart() {
         state: app::state::AppState::new(db.clone(), media),
         client: crate::helpers::new_client(),
         _dir: tempfile::tempdir().expect("dir"),
+        _pg: pg,
     };
     let ann = app.person("kill_ann").await;
     let src = std::fs::read(clip(dir.path(), "1280x720", 40)).expect("clip");

@@ -21,7 +21,7 @@ pub async fn sign_up(
     use crate::{auth, ids::UserId, services::accounts, state::app_state};
     let state = app_state()?;
     if let Some(ip) = auth::client_ip().await {
-        state.signup_throttle.check(ip)?;
+        state.signup_throttle.check(ip).await?;
     }
     let user = accounts::sign_up(
         &state.db,
