@@ -363,6 +363,28 @@ impl PresenceTracker {
             .collect())
     }
 
+    /// Counts one flip of "Show when I'm online" by `me` (in Redis when
+    /// shared, so the limit holds across instances).
+    async fn check_toggle(&self, me: UserId) -> AppResult<()> {
+        let refused = |wait: Duration| crate::error::AppError::RateLimited {
+            retry_after_s: wait.as_secs().max(1),
+        };
+        if let Some(redis) = &self.redis {
+            let link = redis.link();
+            let key = link.key(&format!("presence-toggle:{}", me.0));
+            let period = Duration::from_secs(60) / TOGGLES_PER_MINUTE;
+            if let Ok(verdict) =
+                crate::cluster::limits::check(link, &key, TOGGLES_PER_MINUTE, period).await
+            {
+                return verdict.map_err(refused);
+            }
+        }
+        use governor::clock::{Clock as _, DefaultClock};
+        self.toggles
+            .check_key(&me)
+            .map_err(|not_until| refused(not_until.wait_time_from(DefaultClock::default().now())))
+    }
+
     /// Saves `me`'s live settings; announces a presence change to friends
     /// when `show_presence` flips (at most [`TOGGLES_PER_MINUTE`] flips a
     /// minute).
@@ -379,13 +401,7 @@ impl PresenceTracker {
     ) -> AppResult<LiveSettings> {
         let before = live_settings(db, me).await?;
         if before.show_presence != settings.show_presence {
-            use governor::clock::{Clock as _, DefaultClock};
-            self.toggles.check_key(&me).map_err(|not_until| {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                crate::error::AppError::RateLimited {
-                    retry_after_s: wait.as_secs().max(1),
-                }
-            })?;
+            self.check_toggle(me).await?;
         }
         users::Entity::update_many()
             .col_expr(
