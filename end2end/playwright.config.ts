@@ -35,10 +35,24 @@ export default defineConfig({
   },
   projects: [
     {
+      // The whole suite against one server (scripts/test.sh), or through
+      // nginx in front of two (scripts/e2e-cluster.sh).
       name: 'chromium',
+      testIgnore: /cluster\.spec\.ts$/,
       use: {
         ...devices['Desktop Chrome'],
         // devices[] does not set a path, but keep ours explicitly after the spread.
+        launchOptions,
+      },
+    },
+    {
+      // Two instances behind nginx (scripts/e2e-cluster.sh, which sets the
+      // HEARTH_CLUSTER_* variables; without them these tests are skipped).
+      // It stops Redis and an instance on the way: run it last, alone.
+      name: 'cluster',
+      testMatch: /cluster\.spec\.ts$/,
+      use: {
+        ...devices['Desktop Chrome'],
         launchOptions,
       },
     },

@@ -119,6 +119,18 @@ install_smtp_sink() {
   /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || apt_install python3-aiosmtpd
 }
 
+install_redis() {
+  # Shared state for several instances (HEARTH_REDIS_URL); the cluster
+  # tests start their own redis-server on a port of their own.
+  command -v redis-server >/dev/null || apt_install redis-server
+}
+
+install_nginx() {
+  # The reverse proxy in front of the instances in the cluster end-to-end
+  # run (scripts/e2e-cluster.sh, docs/deploy/nginx.conf).
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || apt_install nginx
+}
+
 install_end2end_packages() {
   if [ -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
     return
@@ -136,8 +148,10 @@ main() {
   install_hls_js
   install_ffmpeg
   install_smtp_sink
+  install_redis
   if [ "${HEARTH_SETUP_E2E:-1}" = "1" ]; then
     install_chromium
+    install_nginx
     install_end2end_packages
   fi
 }

@@ -44,6 +44,14 @@ cargo test -p server --no-run
 cargo test -p bench --no-run
 timeout -k 10 10m cargo test -p app --features ssr
 timeout -k 10 15m cargo test -p server
+# The same integration suite again with every test app on a fresh
+# PostgreSQL database of its own (server/tests/api/helpers.rs): only the
+# backend differs. Always under CI; elsewhere skipped without PostgreSQL.
+if [ "${CI:-}" = "true" ] || pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  HEARTH_TEST_BACKEND=postgres timeout -k 10 15m cargo test -p server
+else
+  echo "PostgreSQL unreachable at 127.0.0.1:5432: skipping the PostgreSQL run of the server tests"
+fi
 timeout -k 10 10m cargo test -p bench
 
 step "end-to-end (Playwright, Chromium)"
@@ -70,9 +78,17 @@ cleanup() {
 }
 trap cleanup EXIT
 status=0
-(cd end2end && npx playwright test) || status=$?
+(cd end2end && npx playwright test --project chromium) || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 50 lines)"
   tail -n 50 "$e2e_dir/server.log"
 fi
+
+step "end-to-end, two instances behind nginx on PostgreSQL and Redis"
+# end2end/tests/cluster.spec.ts (docs/deploy.md): its own ports, database,
+# Redis and SMTP sink. (The whole suite through nginx, the script's
+# default, doesn't pass yet: see issue I's note.)
+cluster_status=0
+HEARTH_CLUSTER_SUITES=cluster bash scripts/e2e-cluster.sh || cluster_status=$?
+[ "$status" -ne 0 ] || status="$cluster_status"
 exit "$status"

@@ -336,3 +336,37 @@ export const testWithSecondPage = base.extend<{ pageB: Page }>({
     await context.close().catch(() => {});
   },
 });
+
+// ---------------------------------------------------------------------------
+// Chat and the top bar
+
+/** The top bar's "Messages" link, whose name carries the unread count. */
+export function messagesLink(page: Page): Locator {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Messages/ });
+}
+
+/** The top bar's "Notifications" link (the bell), whose name carries the unread count. */
+export function bellLink(page: Page): Locator {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Notifications/ });
+}
+
+/** The message list of the open conversation. */
+export function messageList(page: Page): Locator {
+  return page.getByRole('list', { name: 'Messages' });
+}
+
+/** From the profile of friend `other`, "Message" opens our conversation (and its live socket). */
+export async function openChatWith(page: Page, other: User): Promise<void> {
+  await openProfile(page, other);
+  await page.getByRole('button', { name: 'Message', exact: true }).click();
+  // The URL first: the profile's own heading has the same name.
+  await expect(page).toHaveURL(/\/messages\/\d+$/);
+  await expect(page.getByRole('heading', { level: 1, name: other.displayName })).toBeVisible();
+  await waitForLive(page);
+}
+
+/** Sends `text` in the open conversation and waits for the server's answer. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await submitTo(page, 'send_message', () => page.getByRole('button', { name: 'Send', exact: true }).click());
+}

@@ -104,13 +104,17 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "metrics at /metrics");
-    let hub = state.hub.clone();
+    let (hub, redis) = (state.hub.clone(), state.redis.clone());
     let router = axum::Router::new().route(
         "/metrics",
         axum::routing::get(move || {
-            let (handle, hub) = (handle.clone(), hub.clone());
+            let (handle, hub, redis) = (handle.clone(), hub.clone(), redis.clone());
             async move {
+                // Read at scrape time, so they are never a tick old.
                 metrics::gauge!("hearth_live_sockets").set(hub.connection_count() as f64);
+                if let Some(redis) = redis {
+                    metrics::gauge!("hearth_redis_up").set(if redis.is_up() { 1.0 } else { 0.0 });
+                }
                 handle.render()
             }
         }),
@@ -123,15 +127,11 @@ pub async fn serve(
     Ok(())
 }
 
-/// Every 5 s: open sockets, Redis reachability and the job queue.
+/// Every 5 s: the job queue (one query).
 async fn gauges_forever(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     loop {
         tick.tick().await;
-        metrics::gauge!("hearth_live_sockets").set(state.hub.connection_count() as f64);
-        if let Some(redis) = &state.redis {
-            metrics::gauge!("hearth_redis_up").set(if redis.is_up() { 1.0 } else { 0.0 });
-        }
         match app::jobs::counts(&state.db).await {
             Ok(counts) => {
                 for ((kind, status), n) in counts {

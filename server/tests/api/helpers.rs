@@ -47,7 +47,7 @@ pub async fn test_database_url(dir: &std::path::Path) -> (String, Option<FreshPo
             None,
         ),
         Backend::Postgres => {
-            let pg = FreshPostgres::create_required("hearth_app").await;
+            let pg = FreshPostgres::create_migrated().await;
             (pg.url(), Some(pg))
         }
     }
@@ -94,7 +94,7 @@ pub async fn spawn_app_on(backend: Backend, configure: impl FnOnce(&mut Config))
     let mut config = Config::for_tests(sqlite_url.clone());
     configure(&mut config);
     let pg = if backend == Backend::Postgres && config.database_url == sqlite_url {
-        let pg = FreshPostgres::create_required("hearth_app").await;
+        let pg = FreshPostgres::create_migrated().await;
         config.database_url = pg.url();
         Some(pg)
     } else {
@@ -480,7 +480,7 @@ impl FreshPostgres {
     /// Creates `{prefix}_{pid}_{nanos}`, or `None` when PostgreSQL is
     /// unreachable (a failure instead under `HEARTH_REQUIRE_POSTGRES=1`).
     pub async fn create(prefix: &str) -> Option<Self> {
-        match Self::try_create(prefix).await {
+        match Self::try_create(prefix, None).await {
             Ok(pg) => Some(pg),
             Err(e) => {
                 assert!(
@@ -494,18 +494,46 @@ impl FreshPostgres {
         }
     }
 
-    /// Like [`FreshPostgres::create`], failing when PostgreSQL is
-    /// unreachable (`HEARTH_TEST_BACKEND=postgres` asked for it).
-    pub async fn create_required(prefix: &str) -> Self {
-        Self::try_create(prefix).await.unwrap_or_else(|e| {
-            panic!(
-                "HEARTH_TEST_BACKEND=postgres but PostgreSQL is unreachable at {}: {e}",
-                postgres_admin_url()
-            )
-        })
+    /// A fresh database with every migration applied, for a test app
+    /// (`HEARTH_TEST_BACKEND=postgres`): a copy of a template database
+    /// migrated once per test process, which saves each app its own run
+    /// of the migrations. Fails when PostgreSQL is unreachable.
+    pub async fn create_migrated() -> Self {
+        static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+        let template = TEMPLATE
+            .get_or_init(|| async {
+                let template = Self::create_required("hearth_tpl", None).await;
+                app::db::connect_and_migrate(&template.url())
+                    .await
+                    .expect("migrate the template database")
+                    .close()
+                    .await
+                    .expect("close");
+                // Kept for the process's other apps; the next run's
+                // first `create` drops it.
+                template
+                    .dropped
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+                template.name.clone()
+            })
+            .await;
+        Self::create_required("hearth_app", Some(template)).await
     }
 
-    async fn try_create(prefix: &str) -> Result<Self, sea_orm::DbErr> {
+    /// Like [`FreshPostgres::create`] (a copy of `template` if given),
+    /// failing when PostgreSQL is unreachable.
+    async fn create_required(prefix: &str, template: Option<&str>) -> Self {
+        Self::try_create(prefix, template)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "HEARTH_TEST_BACKEND=postgres but PostgreSQL is unreachable at {}: {e}",
+                    postgres_admin_url()
+                )
+            })
+    }
+
+    async fn try_create(prefix: &str, template: Option<&str>) -> Result<Self, sea_orm::DbErr> {
         use sea_orm::ConnectionTrait as _;
         static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
         let admin_url = postgres_admin_url();
@@ -514,8 +542,11 @@ impl FreshPostgres {
             drop_leftovers(&admin, &admin_url).await;
         }
         let name = format!("{prefix}_{}_{}", std::process::id(), now_nanos());
+        let template = template
+            .map(|t| format!(" TEMPLATE {t}"))
+            .unwrap_or_default();
         admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .execute_unprepared(&format!("CREATE DATABASE {name}{template}"))
             .await?;
         Ok(Self {
             admin,
