@@ -21,12 +21,20 @@
 #   HEARTH_CLUSTER_SUITES  which projects to run, in order (default
 #                       "chromium cluster"; "cluster" to iterate on it)
 #   HEARTH_CLUSTER_KEEP=1  keep the temp folder (logs, Maildir) afterwards
+#   HEARTH_CLUSTER_AFTER_PID  a process to wait for before the `cluster`
+#                       project, which must run alone: scripts/test.sh runs
+#                       the single-instance suite alongside the `chromium`
+#                       project and passes that suite's PID here
 #   RUST_LOG            the instances' log filter (default warn)
-# Extra arguments go to both `npx playwright test` calls (e.g. -g presence).
+# Extra arguments go to every `npx playwright test` call (e.g. -g presence,
+# or a spec file). Playwright's results (traces of failures) go to
+# end2end/test-results-cluster/, apart from the single-instance suite's.
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$HEARTH_ROOT"
+# shellcheck source=scripts/processes.sh
+. scripts/processes.sh
 
 log() { printf '[e2e-cluster] %s\n' "$*" >&2; }
 
@@ -79,20 +87,6 @@ nginx_pid=""
 redis_start="redis-server --bind 127.0.0.1 --port $redis_port --save '' --appendonly no --daemonize yes --dir '$work' --pidfile '$work/redis.pid' --logfile '$work/redis.log'"
 redis_stop="redis-cli -p $redis_port shutdown nosave"
 
-# shellcheck disable=SC2317  # called from the EXIT trap
-stop_pid() {
-  # SIGTERM (graceful), then SIGKILL after 15 s.
-  local pid="$1"
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 150); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 # shellcheck disable=SC2317
 cleanup() {
   local pid
@@ -119,26 +113,6 @@ show_logs() {
   tail -n 50 "$work/nginx/error.log" || true
   echo "--- redis log (last 20 lines)"
   tail -n 20 "$work/redis.log" || true
-}
-
-# wait_for URL WHAT [PID]: polls until URL answers 200 (at most 120 s),
-# failing early if PID exits.
-wait_for() {
-  local url="$1" what="$2" pid="${3:-}"
-  for _ in $(seq 1 240); do
-    if curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; then
-      return 0
-    fi
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
-      log "$what exited before answering $url"
-      show_logs
-      exit 1
-    fi
-    sleep 0.5
-  done
-  log "$what did not answer $url within 120 s"
-  show_logs
-  exit 1
 }
 
 log "fresh database $db_name"
@@ -201,9 +175,14 @@ export HEARTH_CLUSTER_STOP_2="kill -TERM \$(cat '$work/instance2.pid')"
 
 status=0
 for suite in $suites; do
+  if [ "$suite" = cluster ] && [ -n "${HEARTH_CLUSTER_AFTER_PID:-}" ]; then
+    log "waiting for process $HEARTH_CLUSTER_AFTER_PID to end first"
+    while kill -0 "$HEARTH_CLUSTER_AFTER_PID" 2>/dev/null; do sleep 1; done
+  fi
   log "Playwright, project $suite, through nginx at $HEARTH_BASE_URL"
   suite_status=0
-  (cd end2end && npx playwright test --project "$suite" "$@") || suite_status=$?
+  (cd end2end && npx playwright test "$@" --project "$suite" --output "test-results-cluster/$suite") ||
+    suite_status=$?
   if [ "$suite_status" -ne 0 ] && [ "$status" -eq 0 ]; then
     status=$suite_status
   fi

@@ -1,25 +1,34 @@
 //! `live-bench`: Hearth's live chat under load.
 //!
-//! 1. **Set-up.** A fresh SQLite file gets `--clients` users, friendships
-//!    and conversations (groups of `--group-size`, one-to-one for 2) and a
-//!    signed-in session per user, written directly (no argon2 log-ins).
-//!    The server then starts in a child process on that file.
+//! 1. **Set-up.** A fresh database (a SQLite file, or with `--postgres` a
+//!    PostgreSQL database created for the run and dropped after it) gets
+//!    `--clients` users, friendships and conversations (groups of
+//!    `--group-size`, one-to-one for 2) and a signed-in session per user,
+//!    written directly (no argon2 log-ins). The server then starts in a
+//!    child process on that database; with `--instances N`, N children
+//!    share it and a Redis namespace of the run's own.
 //! 2. **Connect.** Every user opens one WebSocket (`/ws`, session cookie,
 //!    same-origin `Origin`) and waits for `Hello`. Each connection counts
 //!    as a tab coming online, which announces presence to the user's
 //!    friends, so this phase measures presence: server CPU time and
-//!    `PresenceChanged` frames received.
+//!    `PresenceChanged` frames received. Client `i` connects to instance
+//!    `i mod N`; a conversation's members are consecutive users, so they
+//!    are spread over the instances.
 //! 3. **Messaging.** For `--duration` seconds users take turns sending
 //!    messages over HTTP (the `SendMessage` server function) at `--rate`
 //!    per second in all (0: as fast as `--in-flight` requests allow). Each
-//!    body holds its send time, so the other members' sockets time
-//!    send-to-receipt when `MessageCreated` arrives.
-//! 4. **Teardown.** Sockets close, the server child is killed.
+//!    body holds its send time and the instance it went through (the
+//!    sender's own), so the other members' sockets time send-to-receipt
+//!    when `MessageCreated` arrives and count the deliveries that crossed
+//!    instances.
+//! 4. **Teardown.** Sockets close, the server children are killed, the
+//!    database (and the Redis namespace's keys) removed.
 //!
-//! The server's memory (VmRSS, VmHWM) and CPU time come from
+//! Each server's memory (VmRSS, VmHWM) and CPU time come from
 //! `/proc/<child pid>`.
 
 pub mod child;
+pub mod database;
 pub mod fixture;
 pub mod load;
 pub mod sockets;
@@ -32,6 +41,7 @@ use hdrhistogram::Histogram;
 use leptos::server_fn::ServerFn as _;
 use sea_orm::{EntityTrait as _, PaginatorTrait as _};
 use std::fmt::Write as _;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -70,8 +80,23 @@ pub struct Options {
     /// Folder for the temporary SQLite database (default: the system's
     /// temporary folder); e.g. `/dev/shm` to take disk syncs out of the
     /// picture.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "postgres")]
     pub db_dir: Option<std::path::PathBuf>,
+    /// Run on PostgreSQL instead of SQLite: the URL of an existing
+    /// database whose user may create databases, e.g.
+    /// `postgres://postgres@127.0.0.1:5432/test`. A database
+    /// `hearth_bench_<pid>_<nanos>` is created for the run and dropped at
+    /// its end.
+    #[arg(long, value_name = "ADMIN_URL")]
+    pub postgres: Option<String>,
+    /// Server instances (child processes) sharing the database and Redis;
+    /// more than 1 needs `--postgres`. Clients are spread round-robin.
+    #[arg(long, default_value_t = 1)]
+    pub instances: usize,
+    /// Redis the instances share when `--instances` is more than 1 (in a
+    /// random namespace, whose keys are deleted at the end).
+    #[arg(long, default_value = "redis://127.0.0.1:6379/")]
+    pub redis: String,
 }
 
 /// Microseconds since the start of a run, shared by senders and receivers
@@ -92,58 +117,152 @@ impl Clock {
 }
 
 /// Runs the benchmark and prints its report on stdout (progress on
-/// stderr).
+/// stderr). The run's database (and Redis namespace) is removed at the
+/// end, also after an error or Ctrl-C.
 ///
 /// # Errors
-/// If set-up fails, the server doesn't start or doesn't accept the
-/// sessions; load errors are counted and reported instead.
+/// If set-up fails, a server doesn't start or doesn't accept the
+/// sessions; load errors are counted and reported, then make the run
+/// fail.
 pub async fn run(opts: Options) -> anyhow::Result<()> {
     if opts.clients < 2 {
         bail!("--clients must be at least 2");
     }
-    let fd_limit = raise_fd_limit(opts.clients)?;
-    let ticks = procfs::ticks_per_second();
-    let dir = match &opts.db_dir {
-        Some(parent) => tempfile::tempdir_in(parent),
-        None => tempfile::tempdir(),
+    if opts.instances == 0 {
+        bail!("--instances must be at least 1");
     }
-    .context("creating a temporary folder")?;
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("bench.db").display()
-    );
+    if opts.instances > 1 && opts.postgres.is_none() {
+        bail!(
+            "--instances {} needs --postgres (instances share one PostgreSQL database)",
+            opts.instances
+        );
+    }
+    if opts.clients < opts.instances {
+        bail!("--clients must be at least --instances");
+    }
+    let fd_limit = raise_fd_limit(opts.clients)?;
+    let database = match &opts.postgres {
+        Some(admin) => {
+            let pg = database::FreshPostgres::create(admin).await?;
+            eprintln!("created PostgreSQL database {}", pg.name());
+            database::BenchDatabase::Postgres(pg)
+        }
+        None => database::BenchDatabase::sqlite(opts.db_dir.as_deref())?,
+    };
+    let redis = if opts.instances > 1 {
+        match database::RedisNamespace::create(&opts.redis).await {
+            Ok(ns) => Some(ns),
+            Err(e) => {
+                remove_database(database).await;
+                return Err(e.context(format!("Redis at {}", app::db::redact(&opts.redis))));
+            }
+        }
+    } else {
+        None
+    };
+
+    let outcome = tokio::select! {
+        outcome = measure(&opts, &database, redis.as_ref(), fd_limit) => outcome,
+        _ = tokio::signal::ctrl_c() => Err(anyhow!("interrupted")),
+    };
+
+    if let Some(ns) = &redis {
+        match ns.clear().await {
+            Ok(n) => eprintln!("deleted {n} Redis keys of namespace {}", ns.namespace),
+            Err(e) => eprintln!(
+                "warning: couldn't delete the Redis keys {}:*: {e:#}",
+                ns.namespace
+            ),
+        }
+    }
+    remove_database(database).await;
+
+    let (report, failures) = outcome?;
+    print!("{report}");
+    // A run that lost messages, connections or a server must not look
+    // green: say why and exit non-zero.
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        for f in &failures {
+            eprintln!("FAILED: {f}");
+        }
+        bail!("the run failed: {}", failures.join("; "))
+    }
+}
+
+async fn remove_database(database: database::BenchDatabase) {
+    let what = database.describe();
+    match database.remove().await {
+        Ok(()) => eprintln!("removed {what}"),
+        Err(e) => eprintln!("warning: couldn't remove {what}: {e:#}"),
+    }
+}
+
+/// The run itself, on a prepared (empty) database: returns the rendered
+/// report and the failures it found.
+async fn measure(
+    opts: &Options,
+    database: &database::BenchDatabase,
+    redis: Option<&database::RedisNamespace>,
+    fd_limit: u64,
+) -> anyhow::Result<(String, Vec<String>)> {
+    let ticks = procfs::ticks_per_second();
+    let url = database.url();
 
     eprintln!("preparing {} users ...", opts.clients);
     let db = app::db::connect_and_migrate(&url).await?;
-    let fixture = fixture::prepare(&db, &opts).await?;
+    let fixture = fixture::prepare(&db, opts).await?;
     db.close().await.context("closing the set-up connection")?;
     eprintln!(
-        "prepared in {:.1} s; starting the server",
-        fixture.took.as_secs_f64()
+        "prepared in {:.1} s; starting {} server{}",
+        fixture.took.as_secs_f64(),
+        opts.instances,
+        if opts.instances == 1 { "" } else { "s" }
     );
 
-    let mut server = child::ServerChild::start(&url).await?;
-    let (pid, addr) = (server.pid(), server.addr());
-    let first = fixture
-        .users
-        .first()
-        .ok_or_else(|| anyhow!("no users prepared"))?;
-    check_session(addr, &first.cookie, first.id).await?;
-    let mem_idle = procfs::memory(Some(pid))?;
+    let child_redis = redis.map(|ns| child::ChildRedis {
+        url: ns.url.clone(),
+        namespace: ns.namespace.clone(),
+    });
+    let mut servers = Vec::with_capacity(opts.instances);
+    for _ in 0..opts.instances {
+        servers.push(child::ServerChild::start(&url, child_redis.as_ref()).await?);
+    }
+    let pids: Vec<u32> = servers.iter().map(child::ServerChild::pid).collect();
+    let addrs: Vec<SocketAddr> = servers.iter().map(child::ServerChild::addr).collect();
+    for (i, addr) in addrs.iter().enumerate() {
+        let user = fixture
+            .users
+            .iter()
+            .find(|u| u.instance == i)
+            .ok_or_else(|| anyhow!("no user on instance {i}"))?;
+        check_session(*addr, &user.cookie, user.id).await?;
+    }
+    let mem_idle = memories(&pids)?;
     let clock = Clock::start();
 
     // Phase 1: connect.
     eprintln!("connecting {} sockets ...", opts.clients);
     let counters = Arc::new(sockets::Counters::default());
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let cpu_before_connect = procfs::cpu_ms(Some(pid), ticks)?;
+    let cpu_before_connect = cpus(&pids, ticks)?;
     let connect_started = Instant::now();
     let attempts: Vec<(anyhow::Result<sockets::OpenSocket>, Duration)> =
         futures::stream::iter(fixture.users.iter().map(|user| {
             let (counters, shutdown_rx) = (Arc::clone(&counters), shutdown_rx.clone());
+            let addr = addrs[user.instance];
             async move {
                 let t = Instant::now();
-                let res = sockets::connect(addr, &user.cookie, clock, counters, shutdown_rx).await;
+                let res = sockets::connect(
+                    addr,
+                    &user.cookie,
+                    clock,
+                    counters,
+                    shutdown_rx,
+                    user.instance,
+                )
+                .await;
                 (res, t.elapsed())
             }
         }))
@@ -163,6 +282,10 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
             Err(e) => connect_errors.push(format!("{e:#}")),
         }
     }
+    let mut sockets_on = vec![0_u64; opts.instances];
+    for socket in &open {
+        sockets_on[socket.instance] += 1;
+    }
     // Presence frames trail the last Hello slightly.
     settle(
         &counters.presence,
@@ -170,8 +293,8 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         Duration::from_secs(15),
     )
     .await;
-    let cpu_after_connect = procfs::cpu_ms(Some(pid), ticks)?;
-    let mem_connected = procfs::memory(Some(pid))?;
+    let cpu_after_connect = cpus(&pids, ticks)?;
+    let mem_connected = memories(&pids)?;
     let presence_frames = counters.presence.load(Ordering::Relaxed);
     let held_after_connect = counters.open.load(Ordering::Relaxed);
 
@@ -183,15 +306,16 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     );
     let sends = Arc::new(load::SendCounters::default());
     let progress = tokio::spawn(report_progress(Arc::clone(&sends), Arc::clone(&counters)));
-    let cpu_before_messaging = procfs::cpu_ms(Some(pid), ticks)?;
+    let cpu_before_messaging = cpus(&pids, ticks)?;
     let delivered_before = counters.delivered.load(Ordering::Relaxed);
+    let cross_before = counters.delivered_cross.load(Ordering::Relaxed);
     let messaging_started = Instant::now();
     let plan = load::Plan {
         duration: Duration::from_secs(opts.duration),
         rate: opts.rate,
         in_flight: opts.in_flight,
     };
-    let send_report = load::run(addr, &fixture.users, plan, clock, Arc::clone(&sends)).await?;
+    let send_report = load::run(&addrs, &fixture.users, plan, clock, Arc::clone(&sends)).await?;
     let expected = sends.expected_deliveries.load(Ordering::Relaxed);
     let delivery_window = drain(
         &counters.delivered,
@@ -200,23 +324,32 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     )
     .await;
     progress.abort();
-    let cpu_after_messaging = procfs::cpu_ms(Some(pid), ticks)?;
-    let mem_end = procfs::memory(Some(pid))?;
+    let cpu_after_messaging = cpus(&pids, ticks)?;
+    let mem_end = memories(&pids)?;
     let held_at_end = counters.open.load(Ordering::Relaxed);
-    let server_alive = server.is_running();
+    let alive: Vec<bool> = servers
+        .iter_mut()
+        .map(child::ServerChild::is_running)
+        .collect();
 
     // Phase 3: teardown.
     eprintln!("closing sockets ...");
     let _ = shutdown.send(true);
     let mut latency = sockets::latency_histogram()?;
+    let mut cross_latency = sockets::latency_histogram()?;
     for socket in open {
         if let Ok(Ok(report)) = tokio::time::timeout(Duration::from_secs(30), socket.task).await {
             latency
                 .add(&report.latency_us)
                 .map_err(|e| anyhow!("merging histograms: {e}"))?;
+            cross_latency
+                .add(&report.cross_latency_us)
+                .map_err(|e| anyhow!("merging histograms: {e}"))?;
         }
     }
-    server.kill()?;
+    for server in servers {
+        server.kill()?;
+    }
     let db = app::db::connect_and_migrate(&url).await?;
     let stored = app::db::entities::messages::Entity::find()
         .count(&db)
@@ -225,48 +358,57 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     let clients_mem = procfs::memory(None)?;
     let clients_cpu = procfs::cpu_ms(None, ticks)?;
 
+    let instances = (0..opts.instances)
+        .map(|i| InstanceFigures {
+            sockets: sockets_on[i],
+            connect_cpu_ms: cpu_after_connect[i].saturating_sub(cpu_before_connect[i]),
+            messaging_cpu_ms: cpu_after_messaging[i].saturating_sub(cpu_before_messaging[i]),
+            mem_idle: mem_idle[i],
+            mem_connected: mem_connected[i],
+            mem_end: mem_end[i],
+            alive: alive[i],
+        })
+        .collect();
     let report = Report {
-        opts: &opts,
+        opts,
         fixture: &fixture,
         fd_limit,
-        db_dir: dir.path(),
+        database: database.describe(),
+        redis: redis.map(|ns| format!("{}, namespace {}", app::db::redact(&ns.url), ns.namespace)),
         connect_time,
         connect_hist: &connect_hist,
         connect_errors: &connect_errors,
         held_after_connect,
         presence_frames,
-        connect_cpu_ms: cpu_after_connect.saturating_sub(cpu_before_connect),
-        mem_idle,
-        mem_connected,
+        instances,
         send: &send_report,
         sends: &sends,
         delivered: counters.delivered.load(Ordering::Relaxed) - delivered_before,
+        delivered_cross: counters.delivered_cross.load(Ordering::Relaxed) - cross_before,
         echoes: counters.echoes.load(Ordering::Relaxed),
         delivery_window,
         latency: &latency,
-        messaging_cpu_ms: cpu_after_messaging.saturating_sub(cpu_before_messaging),
-        mem_end,
+        cross_latency: &cross_latency,
         held_at_end,
         dropped: counters.dropped.load(Ordering::Relaxed),
         unparsed: counters.unparsed.load(Ordering::Relaxed),
-        server_alive,
         stored,
         clients_mem,
         clients_cpu,
     };
-    print!("{}", report.render());
-    // A run that lost messages, connections or the server must not look
-    // green: say why and exit non-zero.
-    let failures = report.failures();
-    drop(dir);
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        for f in &failures {
-            eprintln!("FAILED: {f}");
-        }
-        bail!("the run failed: {}", failures.join("; "))
-    }
+    Ok((report.render(), report.failures()))
+}
+
+/// Memory figures of each server child.
+fn memories(pids: &[u32]) -> anyhow::Result<Vec<procfs::Memory>> {
+    pids.iter().map(|pid| procfs::memory(Some(*pid))).collect()
+}
+
+/// CPU time (ms) of each server child.
+fn cpus(pids: &[u32], ticks: u64) -> anyhow::Result<Vec<u64>> {
+    pids.iter()
+        .map(|pid| procfs::cpu_ms(Some(*pid), ticks))
+        .collect()
 }
 
 /// Raises this process's open-file limit (inherited by the server child)
@@ -370,46 +512,63 @@ fn rate_label(rate: u64) -> String {
     }
 }
 
+/// One server instance's figures.
+#[derive(Debug, Clone, Copy)]
+struct InstanceFigures {
+    /// Sockets connected to it.
+    sockets: u64,
+    connect_cpu_ms: u64,
+    messaging_cpu_ms: u64,
+    mem_idle: procfs::Memory,
+    mem_connected: procfs::Memory,
+    mem_end: procfs::Memory,
+    /// Still running at the end of messaging.
+    alive: bool,
+}
+
 /// Everything the report prints.
 struct Report<'a> {
     opts: &'a Options,
     fixture: &'a fixture::Fixture,
     fd_limit: u64,
-    db_dir: &'a std::path::Path,
+    database: String,
+    /// Redis URL and namespace, with several instances.
+    redis: Option<String>,
     connect_time: Duration,
     connect_hist: &'a Histogram<u64>,
     connect_errors: &'a [String],
     held_after_connect: u64,
     presence_frames: u64,
-    connect_cpu_ms: u64,
-    mem_idle: procfs::Memory,
-    mem_connected: procfs::Memory,
+    instances: Vec<InstanceFigures>,
     send: &'a load::SendReport,
     sends: &'a load::SendCounters,
     delivered: u64,
+    delivered_cross: u64,
     echoes: u64,
     delivery_window: Duration,
     latency: &'a Histogram<u64>,
-    messaging_cpu_ms: u64,
-    mem_end: procfs::Memory,
+    cross_latency: &'a Histogram<u64>,
     held_at_end: u64,
     dropped: u64,
     unparsed: u64,
-    server_alive: bool,
     stored: u64,
     clients_mem: procfs::Memory,
     clients_cpu: u64,
 }
 
 impl Report<'_> {
-    /// What went wrong in the run, if anything: the server died, a
+    /// What went wrong in the run, if anything: a server died, a
     /// delivery (or a whole message) was lost or duplicated, a connection
     /// failed or dropped, a send failed.
     fn failures(&self) -> Vec<String> {
         let mut out = Vec::new();
         let n = self.opts.clients as u64;
-        if !self.server_alive {
-            out.push("the server was no longer running at the end".to_owned());
+        for (i, instance) in self.instances.iter().enumerate() {
+            if !instance.alive {
+                out.push(format!(
+                    "server instance {i} was no longer running at the end"
+                ));
+            }
         }
         let expected = self.sends.expected_deliveries.load(Ordering::Relaxed);
         if self.delivered < expected {
@@ -457,9 +616,24 @@ impl Report<'_> {
         out
     }
 
+    /// The sum of `f` over the instances.
+    fn total(&self, f: impl Fn(&InstanceFigures) -> u64) -> u64 {
+        self.instances.iter().map(f).sum()
+    }
+
+    /// With several instances, one indented row per instance.
+    fn per_instance(&self, out: &mut String, label: &str, f: impl Fn(&InstanceFigures) -> String) {
+        if self.instances.len() > 1 {
+            for (i, instance) in self.instances.iter().enumerate() {
+                row(out, &format!("  {label} {i}"), f(instance));
+            }
+        }
+    }
+
     fn render(&self) -> String {
         let o = self.opts;
         let n = o.clients as u64;
+        let servers = self.instances.len();
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -478,11 +652,23 @@ impl Report<'_> {
         );
         let _ = writeln!(
             out,
-            "machine: {} CPUs shared by the server child and the clients; open-file limit {}; database in {}",
+            "machine: {} CPUs shared by the server {} and the clients; open-file limit {}",
             std::thread::available_parallelism().map_or(0, std::num::NonZero::get),
+            if servers == 1 { "child" } else { "children" },
             self.fd_limit,
-            self.db_dir.display()
         );
+        let _ = writeln!(out, "database: {}", self.database);
+        match &self.redis {
+            Some(redis) => {
+                let _ = writeln!(
+                    out,
+                    "instances: {servers}, sharing the database and Redis ({redis}); client i on instance i mod {servers}, sending through it"
+                );
+            }
+            None => {
+                let _ = writeln!(out, "instances: 1");
+            }
+        }
 
         section(&mut out, "set-up");
         row(
@@ -503,6 +689,7 @@ impl Report<'_> {
             "connections held",
             format!("{} / {n}", self.held_after_connect),
         );
+        self.per_instance(&mut out, "on instance", |i| i.sockets.to_string());
         row(
             &mut out,
             "connect errors",
@@ -532,34 +719,50 @@ impl Report<'_> {
                 ratio(self.presence_frames, self.held_after_connect)
             ),
         );
+        let connect_cpu = self.total(|i| i.connect_cpu_ms);
         row(
             &mut out,
             "server CPU during connect",
             format!(
-                "{} ms  ({:.0} µs per connect)",
-                self.connect_cpu_ms,
-                ratio(self.connect_cpu_ms * 1000, self.held_after_connect)
+                "{connect_cpu} ms  ({:.0} µs per connect)",
+                ratio(connect_cpu * 1000, self.held_after_connect)
             ),
         );
+        self.per_instance(&mut out, "instance", |i| format!("{} ms", i.connect_cpu_ms));
+        let rss_idle = self.total(|i| i.mem_idle.rss_kib);
+        let rss_connected = self.total(|i| i.mem_connected.rss_kib);
         row(
             &mut out,
             "server RSS idle -> connected",
             format!(
                 "{} -> {}  ({:.1} KiB per connection)",
-                mib(self.mem_idle.rss_kib),
-                mib(self.mem_connected.rss_kib),
+                mib(rss_idle),
+                mib(rss_connected),
                 ratio(
-                    self.mem_connected
-                        .rss_kib
-                        .saturating_sub(self.mem_idle.rss_kib),
+                    rss_connected.saturating_sub(rss_idle),
                     self.held_after_connect
                 )
             ),
         );
+        self.per_instance(&mut out, "instance", |i| {
+            format!(
+                "{} -> {}  ({:.1} KiB per connection)",
+                mib(i.mem_idle.rss_kib),
+                mib(i.mem_connected.rss_kib),
+                ratio(
+                    i.mem_connected.rss_kib.saturating_sub(i.mem_idle.rss_kib),
+                    i.sockets
+                )
+            )
+        });
         row(
             &mut out,
             "server threads",
-            self.mem_connected.threads.to_string(),
+            self.instances
+                .iter()
+                .map(|i| i.mem_connected.threads.to_string())
+                .collect::<Vec<_>>()
+                .join(" + "),
         );
 
         section(&mut out, "messaging (phase 2)");
@@ -609,6 +812,23 @@ impl Report<'_> {
             "send -> receive p50 / p95 / p99 / max",
             quantiles(self.latency, &[0.5, 0.95, 0.99, 1.0]),
         );
+        if servers > 1 {
+            row(
+                &mut out,
+                "deliveries across instances",
+                format!(
+                    "{} of {}  ({:.1}%)",
+                    self.delivered_cross,
+                    self.delivered,
+                    ratio(self.delivered_cross * 100, self.delivered)
+                ),
+            );
+            row(
+                &mut out,
+                "  across: p50 / p95 / p99 / max",
+                quantiles(self.cross_latency, &[0.5, 0.95, 0.99, 1.0]),
+            );
+        }
         row(
             &mut out,
             "HTTP round trip p50 / p99 / max",
@@ -619,25 +839,40 @@ impl Report<'_> {
             "echoes to the sender's own socket",
             self.echoes.to_string(),
         );
+        let window_ms = millis(self.delivery_window);
+        let messaging_cpu = self.total(|i| i.messaging_cpu_ms);
         row(
             &mut out,
             "server CPU during messaging",
             format!(
-                "{} ms  ({:.0}% of one core, {:.0} µs per message)",
-                self.messaging_cpu_ms,
-                ratio(self.messaging_cpu_ms * 100, millis(self.delivery_window)),
-                ratio(self.messaging_cpu_ms * 1000, ok)
+                "{messaging_cpu} ms  ({:.0}% of one core, {:.0} µs per message)",
+                ratio(messaging_cpu * 100, window_ms),
+                ratio(messaging_cpu * 1000, ok)
             ),
         );
+        self.per_instance(&mut out, "instance", |i| {
+            format!(
+                "{} ms  ({:.0}% of one core)",
+                i.messaging_cpu_ms,
+                ratio(i.messaging_cpu_ms * 100, window_ms)
+            )
+        });
         row(
             &mut out,
-            "server RSS at end / peak (VmHWM)",
+            if servers > 1 {
+                "server RSS at end / peak, summed"
+            } else {
+                "server RSS at end / peak (VmHWM)"
+            },
             format!(
                 "{} / {}",
-                mib(self.mem_end.rss_kib),
-                mib(self.mem_end.hwm_kib)
+                mib(self.total(|i| i.mem_end.rss_kib)),
+                mib(self.total(|i| i.mem_end.hwm_kib))
             ),
         );
+        self.per_instance(&mut out, "instance", |i| {
+            format!("{} / {}", mib(i.mem_end.rss_kib), mib(i.mem_end.hwm_kib))
+        });
         row(
             &mut out,
             "connections held at end",
@@ -653,8 +888,11 @@ impl Report<'_> {
         );
         row(
             &mut out,
-            "server still running at end",
-            self.server_alive.to_string(),
+            "servers still running at end",
+            format!(
+                "{} of {servers}",
+                self.instances.iter().filter(|i| i.alive).count()
+            ),
         );
 
         section(&mut out, "clients process (load generator)");

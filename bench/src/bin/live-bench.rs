@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! cargo run --release -p bench --bin live-bench -- --clients 1000
+//! cargo run --release -p bench --bin live-bench -- --clients 1000 \
+//!     --postgres postgres://postgres@127.0.0.1:5432/test --instances 2
 //! ```
 
 use clap::{Parser, Subcommand};
@@ -29,6 +31,13 @@ enum Command {
         /// Address to bind; port 0 picks a free one.
         #[arg(long)]
         addr: SocketAddr,
+        /// Redis shared with the other instances (`HEARTH_REDIS_URL`);
+        /// unset: this instance works alone.
+        #[arg(long, requires = "redis_namespace")]
+        redis_url: Option<String>,
+        /// Prefix of the run's Redis keys (`HEARTH_REDIS_NAMESPACE`).
+        #[arg(long)]
+        redis_namespace: Option<String>,
     },
 }
 
@@ -36,7 +45,18 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::ServeChild { db, addr }) => bench::live::child::serve(db, addr).await,
+        Some(Command::ServeChild {
+            db,
+            addr,
+            redis_url,
+            redis_namespace,
+        }) => {
+            let redis = redis_url.map(|url| bench::live::child::ChildRedis {
+                url,
+                namespace: redis_namespace.unwrap_or_default(),
+            });
+            bench::live::child::serve(db, addr, redis).await
+        }
         None => bench::live::run(cli.options).await,
     }
 }

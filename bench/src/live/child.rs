@@ -14,13 +14,30 @@ const LISTENING: &str = "listening ";
 /// How long the child may take to migrate and bind.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long a child with Redis waits for its link to come up.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Redis settings of a server child that is one instance among several.
+#[derive(Debug, Clone)]
+pub struct ChildRedis {
+    /// `HEARTH_REDIS_URL`.
+    pub url: String,
+    /// `HEARTH_REDIS_NAMESPACE`.
+    pub namespace: String,
+}
+
 /// `serve-child`: runs Hearth on `database_url` (already migrated and
 /// filled), bound to `addr`, printing `listening ADDR` on stdout once
-/// bound. Logs warnings and errors to stderr (`RUST_LOG` overrides).
+/// bound (and, with `redis`, once its Redis link is up). Logs warnings and
+/// errors to stderr (`RUST_LOG` overrides).
 ///
 /// # Errors
 /// If the server can't start or stops with an error.
-pub async fn serve(database_url: String, addr: SocketAddr) -> anyhow::Result<()> {
+pub async fn serve(
+    database_url: String,
+    addr: SocketAddr,
+    redis: Option<ChildRedis>,
+) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -30,15 +47,34 @@ pub async fn serve(database_url: String, addr: SocketAddr) -> anyhow::Result<()>
         .init();
     let mut config = server::config::Config::for_tests(database_url);
     config.site_addr = addr;
+    if let Some(redis) = redis {
+        config.redis_url = Some(redis.url);
+        config.redis_namespace = redis.namespace;
+    }
     let application = server::Application::build(&config).await?;
     let bound = application.local_addr()?;
+    let link = application.state().redis.clone();
+    let serving = tokio::spawn(application.run_until_stopped());
+    if let Some(link) = link {
+        // The link starts with the server; wait until Redis answered and
+        // the subscription had a moment to settle, so the first sockets'
+        // presence frames aren't lost.
+        let started = std::time::Instant::now();
+        while !link.is_up() {
+            if started.elapsed() > REDIS_TIMEOUT {
+                return Err(anyhow!("Redis not reachable within {REDIS_TIMEOUT:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     {
         use std::io::Write as _;
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{LISTENING}{bound}")?;
         stdout.flush()?;
     }
-    application.run_until_stopped().await
+    serving.await.context("the server task")?
 }
 
 /// A running server child; killed when dropped.
@@ -50,15 +86,25 @@ pub struct ServerChild {
 }
 
 impl ServerChild {
-    /// Starts `<this executable> serve-child` on `database_url` and waits
-    /// until it listens.
+    /// Starts `<this executable> serve-child` on `database_url` (with
+    /// `redis`: as one instance among several) and waits until it
+    /// listens.
     ///
     /// # Errors
     /// If it can't be started or doesn't report an address in time.
-    pub async fn start(database_url: &str) -> anyhow::Result<Self> {
+    pub async fn start(database_url: &str, redis: Option<&ChildRedis>) -> anyhow::Result<Self> {
         let exe = std::env::current_exe().context("locating this executable")?;
-        let mut child = Command::new(exe)
-            .args(["serve-child", "--db", database_url, "--addr", "127.0.0.1:0"])
+        let mut command = Command::new(exe);
+        command.args(["serve-child", "--db", database_url, "--addr", "127.0.0.1:0"]);
+        if let Some(redis) = redis {
+            command.args([
+                "--redis-url",
+                &redis.url,
+                "--redis-namespace",
+                &redis.namespace,
+            ]);
+        }
+        let mut child = command
             // Leptos reads its options from the environment; this silences
             // its warning about a missing output name.
             .env("LEPTOS_OUTPUT_NAME", "hearth")

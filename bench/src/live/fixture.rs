@@ -37,6 +37,8 @@ pub struct BenchUser {
     pub conversation: ConversationId,
     /// Other members of that conversation (who should receive each message).
     pub recipients: usize,
+    /// The server instance (0-based) this user's socket and sends go to.
+    pub instance: usize,
 }
 
 /// What [`prepare`] created.
@@ -94,7 +96,7 @@ pub async fn prepare(db: &DatabaseConnection, opts: &Options) -> anyhow::Result<
 
     let store = DbSessionStore::new(db.clone());
     let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
+    for (index, id) in ids.into_iter().enumerate() {
         let (conversation, recipients) = conversation_of
             .get(&id)
             .copied()
@@ -104,6 +106,7 @@ pub async fn prepare(db: &DatabaseConnection, opts: &Options) -> anyhow::Result<
             cookie: session_for(&store, id).await?,
             conversation,
             recipients,
+            instance: instance_of(index, opts.instances),
         });
     }
     Ok(Fixture {
@@ -176,6 +179,15 @@ async fn insert_users(db: &DatabaseConnection, n: usize) -> anyhow::Result<Vec<U
         return Err(anyhow!("expected {n} users, found {}", ids.len()));
     }
     Ok(ids.into_iter().map(UserId).collect())
+}
+
+/// The instance of the user at `index` (in id order): round-robin. Groups
+/// are runs of consecutive users, so with two or more instances the
+/// members of a conversation are spread over them (next to each other in
+/// a group means on different instances): one-to-one partners are always
+/// on different instances.
+pub fn instance_of(index: usize, instances: usize) -> usize {
+    index % instances.max(1)
 }
 
 /// Consecutive groups of `size`; a leftover single user joins the last
@@ -286,6 +298,25 @@ mod tests {
         assert_eq!(g.iter().map(Vec::len).collect::<Vec<_>>(), vec![2, 3]);
         let g = split(&ids(6), 4);
         assert_eq!(g.iter().map(Vec::len).collect::<Vec<_>>(), vec![4, 2]);
+    }
+
+    #[test]
+    fn conversations_span_instances() {
+        for (users, size, instances) in [(10, 2, 2), (11, 2, 2), (12, 3, 2), (20, 10, 3), (9, 2, 3)]
+        {
+            let all = ids(users);
+            let index: HashMap<UserId, usize> =
+                all.iter().enumerate().map(|(i, u)| (*u, i)).collect();
+            for group in split(&all, size) {
+                let on: BTreeSet<usize> = group
+                    .iter()
+                    .map(|u| instance_of(index[u], instances))
+                    .collect();
+                assert_eq!(on.len(), group.len().min(instances), "{group:?}");
+            }
+        }
+        assert_eq!(instance_of(7, 1), 0);
+        assert_eq!(instance_of(7, 0), 0);
     }
 
     #[test]

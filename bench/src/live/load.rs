@@ -5,7 +5,7 @@
 
 use super::Clock;
 use super::fixture::BenchUser;
-use super::sockets::{BODY_PREFIX, latency_histogram};
+use super::sockets::{body, latency_histogram};
 use anyhow::anyhow;
 use hdrhistogram::Histogram;
 use leptos::server_fn::ServerFn as _;
@@ -56,13 +56,15 @@ pub struct SendReport {
     pub error_samples: Vec<String>,
 }
 
-/// Sends messages per `plan`, users taking turns, then waits for the
+/// Sends messages per `plan`, users taking turns, each through the
+/// instance its socket is on (`addrs[user.instance]`), then waits for the
 /// requests in flight.
 ///
 /// # Errors
-/// If the HTTP client can't be built.
+/// If the HTTP client can't be built, or a user's instance has no
+/// address.
 pub async fn run(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     users: &[BenchUser],
     plan: Plan,
     clock: Clock,
@@ -71,16 +73,28 @@ pub async fn run(
     if users.is_empty() {
         return Err(anyhow!("no users"));
     }
+    if users.iter().any(|u| u.instance >= addrs.len()) {
+        return Err(anyhow!("a user's instance has no address"));
+    }
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(plan.in_flight.max(1))
         .tcp_nodelay(true)
         .timeout(REQUEST_TIMEOUT)
         .build()?;
-    let url = Arc::<str>::from(format!(
-        "http://{addr}{}",
-        app::server_fns::chat::SendMessage::PATH
-    ));
-    let origin = Arc::<str>::from(format!("http://{addr}"));
+    // Per instance: the server function's URL and the same-origin
+    // `Origin` header.
+    let targets: Vec<(Arc<str>, Arc<str>)> = addrs
+        .iter()
+        .map(|addr| {
+            (
+                Arc::from(format!(
+                    "http://{addr}{}",
+                    app::server_fns::chat::SendMessage::PATH
+                )),
+                Arc::from(format!("http://{addr}")),
+            )
+        })
+        .collect();
     let rtt = Arc::new(Mutex::new(latency_histogram()?));
     let samples = Arc::new(Mutex::new(Vec::<String>::new()));
     let permits = Arc::new(Semaphore::new(plan.in_flight.max(1)));
@@ -108,7 +122,8 @@ pub async fn run(
         let idx = usize::try_from(issued % users.len() as u64).unwrap_or(0);
         let user = users[idx].clone();
         issued += 1;
-        let (client, url, origin) = (client.clone(), Arc::clone(&url), Arc::clone(&origin));
+        let (url, origin) = &targets[user.instance];
+        let (client, url, origin) = (client.clone(), Arc::clone(url), Arc::clone(origin));
         let (counters, rtt, samples) = (
             Arc::clone(&counters),
             Arc::clone(&rtt),
@@ -120,7 +135,7 @@ pub async fn run(
             let sent_us = clock.now_us();
             let form = [
                 ("conversation_id", user.conversation.to_string()),
-                ("body", format!("{BODY_PREFIX}{sent_us}")),
+                ("body", body(sent_us, user.instance)),
             ];
             let result = async {
                 let resp = client

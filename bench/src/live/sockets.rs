@@ -26,8 +26,20 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Initial read buffer of a client socket.
 const CLIENT_READ_BUFFER: usize = 8 * 1024;
 /// Chat message bodies the benchmark sends start with this, followed by
-/// the send time in µs on the shared [`Clock`].
+/// the send time in µs on the shared [`Clock`], a space, and the instance
+/// the message was sent through (see [`body`]).
 pub const BODY_PREFIX: &str = "bench ";
+
+/// The body of a message sent at `sent_us` through `instance`.
+pub fn body(sent_us: u64, instance: usize) -> String {
+    format!("{BODY_PREFIX}{sent_us} {instance}")
+}
+
+/// The send time and instance of a benchmark message's body.
+pub fn parse_body(body: &str) -> Option<(u64, usize)> {
+    let (sent, instance) = body.strip_prefix(BODY_PREFIX)?.split_once(' ')?;
+    Some((sent.parse().ok()?, instance.parse().ok()?))
+}
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -42,6 +54,9 @@ pub struct Counters {
     pub presence: AtomicU64,
     /// `MessageCreated` frames for messages other users sent.
     pub delivered: AtomicU64,
+    /// Of those, frames for messages sent through another instance than
+    /// the receiving socket's.
+    pub delivered_cross: AtomicU64,
     /// `MessageCreated` frames for the socket's own messages.
     pub echoes: AtomicU64,
     /// Other frames (membership, notifications, ...).
@@ -55,6 +70,8 @@ pub struct Counters {
 pub struct SocketReport {
     /// Send-to-receipt latency of others' messages, in µs.
     pub latency_us: Histogram<u64>,
+    /// The same, only for messages sent through another instance.
+    pub cross_latency_us: Histogram<u64>,
 }
 
 /// An open, greeted socket's reader task.
@@ -62,6 +79,8 @@ pub struct SocketReport {
 pub struct OpenSocket {
     /// The reader; resolves when the socket closes.
     pub task: JoinHandle<SocketReport>,
+    /// The instance it is connected to.
+    pub instance: usize,
 }
 
 /// A latency histogram in µs from 1 µs to 10 minutes, 3 significant
@@ -73,8 +92,9 @@ pub fn latency_histogram() -> anyhow::Result<Histogram<u64>> {
     Histogram::new_with_bounds(1, 600_000_000, 3).map_err(|e| anyhow!("histogram: {e}"))
 }
 
-/// Opens the socket of the user whose `Cookie` header is `cookie`, waits
-/// for `Hello`, then reads in the background until `shutdown` changes.
+/// Opens the socket of the user whose `Cookie` header is `cookie` on
+/// instance number `instance` (at `addr`), waits for `Hello`, then reads
+/// in the background until `shutdown` changes.
 ///
 /// # Errors
 /// If the handshake fails (e.g. `401`, `403`), times out, or the first
@@ -85,6 +105,7 @@ pub async fn connect(
     clock: Clock,
     counters: Arc<Counters>,
     shutdown: watch::Receiver<bool>,
+    instance: usize,
 ) -> anyhow::Result<OpenSocket> {
     let mut req = format!("ws://{addr}/ws").into_client_request()?;
     req.headers_mut()
@@ -119,29 +140,40 @@ pub async fn connect(
     .await
     .context("connect timed out")??;
     counters.open.fetch_add(1, Ordering::Relaxed);
-    let mut latency_us = latency_histogram()?;
+    let mut report = SocketReport {
+        latency_us: latency_histogram()?,
+        cross_latency_us: latency_histogram()?,
+    };
+    let me = Receiver { user: me, instance };
     let task = tokio::spawn(async move {
-        read_until_shutdown(&mut ws, me, clock, &counters, shutdown, &mut latency_us).await;
+        read_until_shutdown(&mut ws, me, clock, &counters, shutdown, &mut report).await;
         counters.open.fetch_sub(1, Ordering::Relaxed);
-        SocketReport { latency_us }
+        report
     });
-    Ok(OpenSocket { task })
+    Ok(OpenSocket { task, instance })
+}
+
+/// Who a socket belongs to, and where it is connected.
+#[derive(Debug, Clone, Copy)]
+struct Receiver {
+    user: UserId,
+    instance: usize,
 }
 
 async fn read_until_shutdown(
     ws: &mut Ws,
-    me: UserId,
+    me: Receiver,
     clock: Clock,
     counters: &Counters,
     mut shutdown: watch::Receiver<bool>,
-    latency_us: &mut Histogram<u64>,
+    report: &mut SocketReport,
 ) {
     loop {
         tokio::select! {
             biased;
             frame = ws.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
-                    on_text(text.as_str(), me, clock, counters, latency_us);
+                    on_text(text.as_str(), me, clock, counters, report);
                 }
                 Some(Ok(Message::Close(_)) | Err(_)) | None => {
                     counters.dropped.fetch_add(1, Ordering::Relaxed);
@@ -163,13 +195,7 @@ async fn read_until_shutdown(
     }
 }
 
-fn on_text(
-    text: &str,
-    me: UserId,
-    clock: Clock,
-    counters: &Counters,
-    latency_us: &mut Histogram<u64>,
-) {
+fn on_text(text: &str, me: Receiver, clock: Clock, counters: &Counters, report: &mut SocketReport) {
     let Ok(env) = serde_json::from_str::<LiveEnvelope>(text) else {
         counters.unparsed.fetch_add(1, Ordering::Relaxed);
         return;
@@ -178,21 +204,34 @@ fn on_text(
         LiveEvent::PresenceChanged { .. } => {
             counters.presence.fetch_add(1, Ordering::Relaxed);
         }
-        LiveEvent::MessageCreated { message } if message.sender.id == me => {
+        LiveEvent::MessageCreated { message } if message.sender.id == me.user => {
             counters.echoes.fetch_add(1, Ordering::Relaxed);
         }
         LiveEvent::MessageCreated { message } => {
             counters.delivered.fetch_add(1, Ordering::Relaxed);
-            if let Some(sent) = message
-                .body
-                .strip_prefix(BODY_PREFIX)
-                .and_then(|t| t.parse::<u64>().ok())
-            {
-                latency_us.saturating_record(clock.now_us().saturating_sub(sent).max(1));
+            if let Some((sent, via)) = parse_body(&message.body) {
+                let took = clock.now_us().saturating_sub(sent).max(1);
+                report.latency_us.saturating_record(took);
+                if via != me.instance {
+                    counters.delivered_cross.fetch_add(1, Ordering::Relaxed);
+                    report.cross_latency_us.saturating_record(took);
+                }
             }
         }
         _ => {
             counters.other.fetch_add(1, Ordering::Relaxed);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_round_trip() {
+        assert_eq!(parse_body(&body(123_456, 1)), Some((123_456, 1)));
+        assert_eq!(parse_body("bench 12"), None);
+        assert_eq!(parse_body("hello 1 2"), None);
     }
 }
