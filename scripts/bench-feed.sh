@@ -227,7 +227,7 @@ if [ "$use_proxy" = 1 ]; then
 fi
 base="http://127.0.0.1:$target_port"
 
-# The LogIn server function's URL ends in a hash: read it from the log-in
+# The LogIn server function's URL (/api/log_in): read it from the log-in
 # form that `/` shows people who are signed out.
 login_path="$(curl -fsS "$base/" | grep -o 'action="/api/log_in[^"]*"' | head -n 1 | sed 's/^action="//; s/"$//')"
 [ -n "$login_path" ] || die "no log-in form on $base/ (looked for action=\"/api/log_in...\")"

@@ -55,7 +55,16 @@ fi
 timeout -k 10 10m cargo test -p bench
 
 step "end-to-end (Playwright, Chromium), one instance on SQLite"
-cargo leptos build
+# The site and the server binary Playwright uses go to target/e2e/ in this
+# clone: target/site stays whatever `scripts/run.sh` (release) last built,
+# so a running site is never disturbed, and a later cargo build in the
+# shared $CARGO_TARGET_DIR (another clone's, or `cargo test`) can't swap
+# the binary under the tests.
+e2e_root="$HEARTH_ROOT/target/e2e"
+mkdir -p "$e2e_root"
+LEPTOS_SITE_ROOT="$e2e_root/site" cargo leptos build
+cp "$CARGO_TARGET_DIR/debug/server" "$e2e_root/server"
+export LEPTOS_SITE_ROOT="$e2e_root/site" HEARTH_SERVER_BIN="$e2e_root/server"
 e2e_dir="$(mktemp -d)"
 port="${HEARTH_E2E_PORT:-3100}"
 smtp_port="${HEARTH_E2E_SMTP_PORT:-2525}"
@@ -69,7 +78,7 @@ smtp_pid=$!
 DATABASE_URL="sqlite://$e2e_dir/e2e.db?mode=rwc" HEARTH_MEDIA_URL="$e2e_dir/media" HEARTH_UPLOAD_DIR="$e2e_dir/uploads" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
   HEARTH_SMTP_URL="smtp://127.0.0.1:$smtp_port?tls=none" HEARTH_PUBLIC_URL="$HEARTH_BASE_URL" \
   HEARTH_SIGNUPS_PER_IP_HOUR=100000 \
-  RUST_LOG="${RUST_LOG:-warn}" "$CARGO_TARGET_DIR/debug/server" >"$e2e_dir/server.log" 2>&1 &
+  RUST_LOG="${RUST_LOG:-warn}" "$HEARTH_SERVER_BIN" >"$e2e_dir/server.log" 2>&1 &
 server_pid=$!
 cleanup() {
   kill "$server_pid" "$smtp_pid" 2>/dev/null || true

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Validation` on `token` for a bad, used or expired link; on `email` if
 /// the new address was taken meanwhile.
-#[server]
+#[server(endpoint = "confirm_email")]
 pub async fn confirm_email(token: String) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     crate::services::email::confirm(&state, &token).await?;
@@ -21,7 +21,7 @@ pub async fn confirm_email(token: String) -> Result<(), AppError> {
 /// # Errors
 /// `Unauthorized`; `Conflict` when already confirmed; `RateLimited` within
 /// a minute of the last or after five a day.
-#[server]
+#[server(endpoint = "resend_confirmation")]
 pub async fn resend_confirmation() -> Result<(), AppError> {
     let me = crate::auth::require_user().await?;
     let state = crate::state::app_state()?;
@@ -33,7 +33,7 @@ pub async fn resend_confirmation() -> Result<(), AppError> {
 ///
 /// # Errors
 /// `RateLimited` after 10 requests from one IP address in an hour.
-#[server]
+#[server(endpoint = "request_password_reset")]
 pub async fn request_password_reset(login: String) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let ip = crate::auth::client_ip().await;
@@ -45,7 +45,7 @@ pub async fn request_password_reset(login: String) -> Result<(), AppError> {
 ///
 /// # Errors
 /// `Validation` on `token`, `password` or `password_confirm`.
-#[server]
+#[server(endpoint = "reset_password")]
 pub async fn reset_password(
     token: String,
     password: String,
@@ -61,7 +61,7 @@ pub async fn reset_password(
 /// # Errors
 /// `Unauthorized`; `Validation` on `current_password`, `password` or
 /// `password_confirm`.
-#[server]
+#[server(endpoint = "change_password")]
 pub async fn change_password(
     current_password: String,
     password: String,
@@ -86,7 +86,7 @@ pub async fn change_password(
 ///
 /// # Errors
 /// `Unauthorized`; `Validation` on `email` or `password`; `RateLimited`.
-#[server]
+#[server(endpoint = "change_email")]
 pub async fn change_email(email: String, password: String) -> Result<(), AppError> {
     let me = crate::auth::require_user().await?;
     let state = crate::state::app_state()?;

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `RateLimited` while one is being prepared or within an
 /// hour of the last one.
-#[server]
+#[server(endpoint = "request_data_export")]
 pub async fn request_data_export() -> Result<DataExportInfo, AppError> {
     let me = crate::auth::require_user().await?;
     let state = crate::state::app_state()?;
@@ -22,7 +22,7 @@ pub async fn request_data_export() -> Result<DataExportInfo, AppError> {
 ///
 /// # Errors
 /// `Unauthorized`.
-#[server]
+#[server(endpoint = "list_data_exports")]
 pub async fn list_data_exports() -> Result<Vec<DataExportInfo>, AppError> {
     let me = crate::auth::require_user().await?;
     let state = crate::state::app_state()?;
@@ -38,7 +38,7 @@ pub async fn list_data_exports() -> Result<Vec<DataExportInfo>, AppError> {
 /// # Errors
 /// `Unauthorized`; `Validation` on `password` (wrong) or `code`; nothing
 /// changes then.
-#[server]
+#[server(endpoint = "delete_account")]
 pub async fn delete_account(password: String, code: Option<String>) -> Result<(), AppError> {
     let me = crate::auth::require_user().await?;
     let state = crate::state::app_state()?;

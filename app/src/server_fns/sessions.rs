@@ -10,7 +10,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized` when signed out; `Internal`.
-#[server]
+#[server(endpoint = "list_sessions")]
 pub async fn list_sessions() -> Result<Vec<SessionInfo>, AppError> {
     let me = crate::auth::require_user().await?;
     let state = crate::state::app_state()?;
@@ -25,7 +25,7 @@ pub async fn list_sessions() -> Result<Vec<SessionInfo>, AppError> {
 /// # Errors
 /// `Unauthorized` when signed out; `NotFound` when `handle` names none of
 /// the user's sessions; `Internal`.
-#[server]
+#[server(endpoint = "end_session_by_handle")]
 pub async fn end_session_by_handle(handle: String) -> Result<(), AppError> {
     let me = crate::auth::require_user().await?;
     let state = crate::state::app_state()?;
@@ -44,7 +44,7 @@ pub async fn end_session_by_handle(handle: String) -> Result<(), AppError> {
 ///
 /// # Errors
 /// `Unauthorized` when signed out; `Internal`.
-#[server]
+#[server(endpoint = "end_other_sessions")]
 pub async fn end_other_sessions() -> Result<u64, AppError> {
     let me = crate::auth::require_user().await?;
     let state = crate::state::app_state()?;

@@ -28,7 +28,7 @@ pub struct TwoFactorEnrolment {
 /// # Errors
 /// `Unauthorized` when signed out; `Conflict` when two-factor is already
 /// on; `Internal`.
-#[server]
+#[server(endpoint = "start_two_factor")]
 pub async fn start_two_factor() -> Result<TwoFactorEnrolment, AppError> {
     let me = crate::auth::require_user().await?;
     let state = crate::state::app_state()?;
@@ -41,7 +41,7 @@ pub async fn start_two_factor() -> Result<TwoFactorEnrolment, AppError> {
 /// # Errors
 /// `Unauthorized` when signed out; `Validation` on `code` when it is
 /// wrong; `Conflict` when already on or setup wasn't started; `Internal`.
-#[server]
+#[server(endpoint = "confirm_two_factor")]
 pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
     let me = crate::auth::require_user().await?;
     let state = crate::state::app_state()?;
@@ -56,7 +56,7 @@ pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
 /// `Unauthorized` when signed out; `Validation` on `password` or `code`;
 /// `RateLimited { retry_after_s }` while locked; `Conflict` when already
 /// off; `Internal`.
-#[server]
+#[server(endpoint = "disable_two_factor")]
 pub async fn disable_two_factor(password: String, code: String) -> Result<(), AppError> {
     let me = crate::auth::require_user().await?;
     let state = crate::state::app_state()?;
@@ -67,7 +67,7 @@ pub async fn disable_two_factor(password: String, code: String) -> Result<(), Ap
 ///
 /// # Errors
 /// `Unauthorized` when signed out; `Internal`.
-#[server]
+#[server(endpoint = "get_two_factor_status")]
 pub async fn get_two_factor_status() -> Result<bool, AppError> {
     let me = crate::auth::require_user().await?;
     let state = crate::state::app_state()?;
@@ -85,7 +85,7 @@ pub async fn get_two_factor_status() -> Result<bool, AppError> {
 /// reused or empty code; `RateLimited { retry_after_s }` while the account
 /// is locked (3 wrong passwords or codes in a row lock it for 5 minutes)
 /// or after 25 attempts from the IP address in 5 minutes; `Internal`.
-#[server]
+#[server(endpoint = "verify_log_in_code")]
 pub async fn verify_log_in_code(code: String) -> Result<(), AppError> {
     use crate::services::two_factor;
     let session = crate::auth::session().await?;

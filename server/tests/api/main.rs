@@ -10,6 +10,7 @@ mod blocking_gaps;
 mod chat;
 mod cluster;
 mod crash;
+mod endpoints;
 mod hardening;
 mod headers;
 mod helpers;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Internal` on server failure.
-#[server]
+#[server(endpoint = "get_current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     use crate::{auth, services::accounts, state::app_state};
     let Some(id) = auth::current_user_id().await? else {

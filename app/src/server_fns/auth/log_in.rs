@@ -12,7 +12,7 @@ use leptos::prelude::*;
 /// `RateLimited { retry_after_s }` after 3 failures on the account (for 5
 /// minutes; wrong two-factor codes count too) or 25 attempts from the IP
 /// in 5 minutes.
-#[server]
+#[server(endpoint = "log_in")]
 pub async fn log_in(login: String, password: String) -> Result<LogInStep, AppError> {
     use crate::services::{accounts, two_factor};
     use crate::{auth, state::app_state};

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Internal` if the session store fails.
-#[server]
+#[server(endpoint = "log_out")]
 pub async fn log_out() -> Result<(), AppError> {
     crate::auth::end_session().await
 }

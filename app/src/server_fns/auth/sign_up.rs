@@ -9,7 +9,7 @@ use leptos::prelude::*;
 /// `last_name`, `password`, `password_confirm`) for bad or taken input;
 /// `RateLimited` after 5 sign-ups from one IP address in an hour
 /// (`HEARTH_SIGNUPS_PER_IP_HOUR`); `Busy` when password hashing is full.
-#[server]
+#[server(endpoint = "sign_up")]
 pub async fn sign_up(
     username: String,
     email: String,

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound` unless a member; `Forbidden` unless a group; `Validation` for non-friends.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "add_group_members")]
 pub async fn add_group_members(
     conversation_id: ConversationId,
     members: Vec<UserId>,

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `Validation` on `name` (1–80 characters) or `members` (at least one, friends only).
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "create_group")]
 pub async fn create_group(name: String, members: Vec<UserId>) -> Result<ConversationId, AppError> {
     use crate::{auth, services::chat, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::GroupChange).await?;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `Validation` on `name`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "create_room")]
 pub async fn create_room(name: String) -> Result<ConversationId, AppError> {
     use crate::{auth, services::chat, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::GroupChange).await?;

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Forbidden` for someone else's.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "delete_message")]
 pub async fn delete_message(message_id: MessageId) -> Result<MessageView, AppError> {
     use crate::{auth, services::chat, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::Edit).await?;

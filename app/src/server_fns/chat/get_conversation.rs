@@ -7,7 +7,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound` unless a member.
-#[server]
+#[server(endpoint = "get_conversation")]
 pub async fn get_conversation(
     conversation_id: ConversationId,
 ) -> Result<ConversationDetail, AppError> {

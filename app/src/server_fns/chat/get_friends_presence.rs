@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`.
-#[server]
+#[server(endpoint = "get_friends_presence")]
 pub async fn get_friends_presence() -> Result<Vec<FriendPresence>, AppError> {
     use crate::{auth, state::app_state};
     let me = auth::require_user().await?;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`.
-#[server]
+#[server(endpoint = "get_live_settings")]
 pub async fn get_live_settings() -> Result<LiveSettings, AppError> {
     use crate::{auth, services::presence, state::app_state};
     let me = auth::require_user().await?;

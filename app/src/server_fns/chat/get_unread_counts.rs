@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`.
-#[server]
+#[server(endpoint = "get_unread_counts")]
 pub async fn get_unread_counts() -> Result<UnreadCounts, AppError> {
     use crate::{auth, services::chat, state::app_state};
     let me = auth::require_user().await?;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound` unless a member; `Forbidden` for one-to-one chats.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "leave_conversation")]
 pub async fn leave_conversation(conversation_id: ConversationId) -> Result<(), AppError> {
     use crate::{auth, services::chat, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::GroupChange).await?;

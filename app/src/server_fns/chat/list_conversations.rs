@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`.
-#[server]
+#[server(endpoint = "list_conversations")]
 pub async fn list_conversations() -> Result<Vec<ConversationSummary>, AppError> {
     use crate::{auth, services::chat, state::app_state};
     let me = auth::require_user().await?;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound` unless a member.
-#[server]
+#[server(endpoint = "list_messages")]
 pub async fn list_messages(
     conversation_id: ConversationId,
     before: Option<MessageId>,

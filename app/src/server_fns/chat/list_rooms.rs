@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`.
-#[server]
+#[server(endpoint = "list_rooms")]
 pub async fn list_rooms() -> Result<Vec<RoomCard>, AppError> {
     use crate::{auth, services::chat, state::app_state};
     let me = auth::require_user().await?;

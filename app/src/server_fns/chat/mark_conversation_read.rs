@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound` unless a member.
-#[server]
+#[server(endpoint = "mark_conversation_read")]
 pub async fn mark_conversation_read(
     conversation_id: ConversationId,
     message_id: MessageId,

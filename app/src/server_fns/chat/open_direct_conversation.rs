@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `Forbidden` unless friends (and no block); `Validation` for yourself.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "open_direct_conversation")]
 pub async fn open_direct_conversation(user_id: UserId) -> Result<ConversationId, AppError> {
     use crate::{auth, services::chat, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::GroupChange).await?;

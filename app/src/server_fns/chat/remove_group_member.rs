@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Forbidden` unless admin.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "remove_group_member")]
 pub async fn remove_group_member(
     conversation_id: ConversationId,
     user_id: UserId,

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Forbidden` unless admin; `Validation` on `name`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "rename_conversation")]
 pub async fn rename_conversation(
     conversation_id: ConversationId,
     name: String,

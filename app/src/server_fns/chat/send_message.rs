@@ -10,7 +10,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound` unless a member; `Forbidden` in a one-to-one chat with someone no longer a friend; `Validation` on `body` (1–4,000 characters, or 0–4,000 with a photo) or `photos`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "send_message")]
 pub async fn send_message(
     conversation_id: ConversationId,
     body: String,

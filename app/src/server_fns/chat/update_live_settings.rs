@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "update_live_settings")]
 pub async fn update_live_settings(
     send_read_receipts: bool,
     show_presence: bool,

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Validation` on `body` (1–2,000 characters) or `parent_id`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "add_comment")]
 pub async fn add_comment(
     post_id: PostId,
     parent_id: Option<CommentId>,

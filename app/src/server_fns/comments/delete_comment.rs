@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Forbidden`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "delete_comment")]
 pub async fn delete_comment(comment_id: CommentId) -> Result<(), AppError> {
     use crate::{auth, services::comments, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::Edit).await?;

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Forbidden`; `Validation` on `body`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "edit_comment")]
 pub async fn edit_comment(comment_id: CommentId, body: String) -> Result<CommentView, AppError> {
     use crate::{auth, services::comments, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::Edit).await?;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Validation` on `cursor`.
-#[server]
+#[server(endpoint = "list_comments")]
 pub async fn list_comments(
     post_id: PostId,
     cursor: Option<String>,

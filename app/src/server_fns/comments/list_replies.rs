@@ -7,7 +7,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Validation` on `cursor`.
-#[server]
+#[server(endpoint = "list_replies")]
 pub async fn list_replies(
     comment_id: CommentId,
     cursor: Option<String>,

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 /// `Unauthorized`; `NotFound` / `Forbidden` as for posts; `Validation` on
 /// `photos` for the last photo of a post without text.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "remove_post_photo")]
 pub async fn remove_post_photo(id: String) -> Result<PostView, AppError> {
     use crate::{auth, services::media, services::posts, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::Edit).await?;

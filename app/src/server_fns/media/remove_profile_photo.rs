@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "remove_profile_photo")]
 pub async fn remove_profile_photo(purpose: MediaPurpose) -> Result<(), AppError> {
     use crate::{auth, services::media, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::Profile).await?;

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 /// `Unauthorized`; `Validation` on `photo` unless `id` is the user's own
 /// upload for that purpose.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "set_profile_photo")]
 pub async fn set_profile_photo(purpose: MediaPurpose, id: String) -> Result<Photo, AppError> {
     use crate::{auth, services::media, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::Profile).await?;

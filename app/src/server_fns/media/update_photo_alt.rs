@@ -9,7 +9,7 @@ use leptos::prelude::*;
 /// `Unauthorized`; `NotFound` / `Forbidden` as for posts; `Validation` on
 /// `alt`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "update_photo_alt")]
 pub async fn update_photo_alt(id: String, alt: String) -> Result<Photo, AppError> {
     use crate::{auth, services::media, services::posts, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::Profile).await?;

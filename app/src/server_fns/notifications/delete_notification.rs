@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound` unless yours.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "delete_notification")]
 pub async fn delete_notification(notification_id: NotificationId) -> Result<(), AppError> {
     use crate::{auth, services::notifications, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::Edit).await?;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `Validation` on a malformed `cursor`.
-#[server]
+#[server(endpoint = "list_notifications")]
 pub async fn list_notifications(cursor: Option<String>) -> Result<NotificationsPage, AppError> {
     use crate::{auth, services::notifications, state::app_state};
     let me = auth::require_user().await?;

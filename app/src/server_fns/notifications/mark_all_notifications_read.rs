@@ -5,7 +5,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`.
-#[server]
+#[server(endpoint = "mark_all_notifications_read")]
 pub async fn mark_all_notifications_read() -> Result<(), AppError> {
     use crate::{auth, services::notifications, state::app_state};
     let me = auth::require_user().await?;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound` unless yours.
-#[server]
+#[server(endpoint = "mark_notification_read")]
 pub async fn mark_notification_read(notification_id: NotificationId) -> Result<(), AppError> {
     use crate::{auth, services::notifications, state::app_state};
     let me = auth::require_user().await?;

@@ -16,7 +16,7 @@ use leptos::prelude::*;
 /// `photos`, `alt` or `video` (not the user's own finished upload, already
 /// used, failed, or given with photos).
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "create_post")]
 pub async fn create_post(
     body: String,
     visibility: Option<String>,

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 /// `Unauthorized` when signed out; `Forbidden` for someone else's post;
 /// `NotFound`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "delete_post")]
 pub async fn delete_post(post_id: PostId) -> Result<(), AppError> {
     use crate::{auth, services::posts, state::app_state};
     let user = auth::require_user_for(crate::services::limits::Action::Edit).await?;

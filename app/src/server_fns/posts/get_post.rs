@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized` when signed out; `NotFound`, also for a post the user
 /// may not see.
-#[server]
+#[server(endpoint = "get_post")]
 pub async fn get_post(post_id: PostId) -> Result<PostView, AppError> {
     use crate::{auth, services::posts, state::app_state};
     let user = auth::require_user().await?;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized` when signed out; `Validation` on `cursor` for a bad one.
-#[server]
+#[server(endpoint = "list_feed")]
 pub async fn list_feed(cursor: Option<String>) -> Result<FeedPage, AppError> {
     use crate::services::posts::{self, Cursor, Scope};
     use crate::{auth, state::app_state};

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound`.
-#[server]
+#[server(endpoint = "list_reactors")]
 pub async fn list_reactors(post_id: PostId) -> Result<Vec<Reactor>, AppError> {
     use crate::{auth, services::reactions, state::app_state};
     let me = auth::require_user().await?;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized` when signed out; `Validation` on `cursor` for a bad one.
-#[server]
+#[server(endpoint = "list_user_posts")]
 pub async fn list_user_posts(
     user_id: UserId,
     cursor: Option<String>,

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Validation` on `kind`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "react_to_post")]
 pub async fn react_to_post(post_id: PostId, kind: String) -> Result<ReactionSummary, AppError> {
     use crate::{auth, services::reactions, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::Reaction).await?;

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Validation` on `body` or `visibility`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "share_post")]
 pub async fn share_post(
     post_id: PostId,
     body: String,

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 /// user can see, `NotFound` for one they can't; `Validation` on `body` or
 /// `visibility`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "update_post")]
 pub async fn update_post(
     post_id: PostId,
     body: String,

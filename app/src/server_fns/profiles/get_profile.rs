@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized` when signed out; `NotFound` for an unknown username.
-#[server]
+#[server(endpoint = "get_profile")]
 pub async fn get_profile(username: String) -> Result<ProfileView, AppError> {
     use crate::{auth, services::profiles, state::app_state};
     let viewer = auth::require_user().await?;

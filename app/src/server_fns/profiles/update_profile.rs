@@ -6,7 +6,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized` when signed out; `Validation` on `display_name` or `bio`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "update_profile")]
 pub async fn update_profile(display_name: String, bio: String) -> Result<(), AppError> {
     use crate::{auth, services::profiles, state::app_state};
     let user = auth::require_user_for(crate::services::limits::Action::Profile).await?;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`.
-#[server]
+#[server(endpoint = "search_all")]
 pub async fn search_all(query: String) -> Result<SearchResults, AppError> {
     use crate::{auth, services::search, state::app_state};
     let me = auth::require_user().await?;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Conflict` for yourself.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "block_user")]
 pub async fn block_user(user_id: UserId) -> Result<(), AppError> {
     use crate::{auth, services::social, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::Follow).await?;

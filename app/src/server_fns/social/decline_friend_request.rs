@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `Conflict` when `user_id` sent no pending request.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "decline_friend_request")]
 pub async fn decline_friend_request(user_id: UserId) -> Result<(), AppError> {
     use crate::{auth, services::social, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::Follow).await?;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`.
-#[server]
+#[server(endpoint = "get_friends_overview")]
 pub async fn get_friends_overview() -> Result<FriendsOverview, AppError> {
     use crate::{auth, services::social, state::app_state};
     let me = auth::require_user().await?;

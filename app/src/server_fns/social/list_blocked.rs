@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`.
-#[server]
+#[server(endpoint = "list_blocked")]
 pub async fn list_blocked() -> Result<Vec<PersonCard>, AppError> {
     use crate::{auth, services::social, state::app_state};
     let me = auth::require_user().await?;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`.
-#[server]
+#[server(endpoint = "list_people")]
 pub async fn list_people(cursor: Option<String>) -> Result<PeoplePage, AppError> {
     use crate::{auth, services::social, state::app_state};
     let me = auth::require_user().await?;

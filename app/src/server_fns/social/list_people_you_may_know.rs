@@ -6,7 +6,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`.
-#[server]
+#[server(endpoint = "list_people_you_may_know")]
 pub async fn list_people_you_may_know() -> Result<Vec<PersonCard>, AppError> {
     use crate::{auth, services::social, state::app_state};
     let me = auth::require_user().await?;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 ///
 /// # Errors
 /// `Unauthorized`; `NotFound` when `user_id` blocked the viewer.
-#[server]
+#[server(endpoint = "list_user_friends")]
 pub async fn list_user_friends(user_id: UserId) -> Result<Vec<PersonCard>, AppError> {
     use crate::{auth, services::social, state::app_state};
     let me = auth::require_user().await?;

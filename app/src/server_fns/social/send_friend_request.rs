@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`; `NotFound`; `Conflict` for yourself, a blocked person, friends already, a request already sent or within 30 days of a declined one.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "send_friend_request")]
 pub async fn send_friend_request(user_id: UserId) -> Result<FriendState, AppError> {
     use crate::{auth, services::social, state::app_state};
     let me = auth::require_confirmed_user(crate::services::limits::Action::FriendRequest).await?;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// # Errors
 /// `Unauthorized`.
 /// `TooFast` over the per-user rate limit (`services::limits`).
-#[server]
+#[server(endpoint = "unblock_user")]
 pub async fn unblock_user(user_id: UserId) -> Result<(), AppError> {
     use crate::{auth, services::social, state::app_state};
     let me = auth::require_user_for(crate::services::limits::Action::Follow).await?;
