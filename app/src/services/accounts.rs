@@ -75,10 +75,21 @@ fn hashing_slots() -> &'static tokio::sync::Semaphore {
 async fn in_hashing_slot<T: Send + 'static>(
     f: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
 ) -> AppResult<T> {
-    let _slot = tokio::time::timeout(HASH_WAIT, hashing_slots().acquire())
+    in_slot(hashing_slots(), HASH_WAIT, f).await
+}
+
+/// Runs `f` on the blocking pool once one of `slots` is free, waiting at
+/// most `wait` for it; `Busy` (retry after `wait`, at least 1 s) if none
+/// came free in time.
+async fn in_slot<T: Send + 'static>(
+    slots: &tokio::sync::Semaphore,
+    wait: std::time::Duration,
+    f: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> AppResult<T> {
+    let _slot = tokio::time::timeout(wait, slots.acquire())
         .await
         .map_err(|_| AppError::Busy {
-            retry_after_s: Ord::max(HASH_WAIT.as_secs(), 1),
+            retry_after_s: Ord::max(wait.as_secs(), 1),
         })?
         .map_err(|e| anyhow::anyhow!("hashing slots closed: {e}"))?;
     tokio::task::spawn_blocking(f)
@@ -434,4 +445,40 @@ pub async fn current_user<C: ConnectionTrait>(
             .then(|| user.email.clone()),
         confirmation_required: false,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::Semaphore;
+    use tokio::time::{Duration, Instant};
+
+    /// A flood of password checks (issue G, finding 2): while every slot
+    /// is taken, a check waits exactly `HASH_WAIT` and is then refused
+    /// `Busy`, running nothing; one that gets a slot within the wait runs.
+    /// On tokio's paused clock, so no machine is too fast or too slow for it.
+    #[tokio::test(start_paused = true)]
+    async fn a_check_waits_for_a_slot_then_is_refused_busy() {
+        let slots = Semaphore::new(2);
+        let held = slots.acquire_many(2).await.expect("slots");
+        let started = Instant::now();
+        let refused = in_slot(&slots, HASH_WAIT, || -> anyhow::Result<()> {
+            panic!("ran without a slot")
+        })
+        .await;
+        assert!(
+            matches!(refused, Err(AppError::Busy { retry_after_s: 2 })),
+            "{refused:?}"
+        );
+        assert!(started.elapsed() >= HASH_WAIT);
+        assert!(started.elapsed() < HASH_WAIT + Duration::from_millis(100));
+
+        // A slot freed within the wait lets the waiting check run.
+        let release = async {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            drop(held);
+        };
+        let (ran, ()) = tokio::join!(in_slot(&slots, HASH_WAIT, || Ok(7)), release);
+        assert_eq!(ran.expect("ran once a slot was free"), 7);
+    }
 }

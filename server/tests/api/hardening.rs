@@ -60,7 +60,7 @@ async fn parallel_log_ins_get_three_tries_not_twenty_five() {
 /// slot per core: a flood waits up to 2 s for a slot, then gets `Busy`
 /// (503 with `Retry-After`).
 #[tokio::test]
-async fn sign_ups_are_limited_per_ip_and_hashing_is_capped() {
+async fn sign_ups_are_limited_per_ip() {
     let app = crate::helpers::spawn_app_with(|c| c.signups_per_ip_hour = 5).await;
     for i in 0..5 {
         app.sign_up_with(&new_client(), &TestUser::new(&format!("flood{i}")))
@@ -77,28 +77,10 @@ async fn sign_ups_are_limited_per_ip_and_hashing_is_capped() {
         Err(AppError::RateLimited { .. })
     ));
 
-    // 200 hashes at once: a few run, the rest wait their 2 s and are
-    // refused rather than piling up threads and memory.
-    let tasks: Vec<_> = (0..200)
-        .map(|i| {
-            tokio::spawn(app::services::accounts::hash_password(format!(
-                "password number {i}"
-            )))
-        })
-        .collect();
-    let (mut ok, mut busy) = (0, 0);
-    for t in tasks {
-        match t.await.expect("task") {
-            Ok(_) => ok += 1,
-            Err(AppError::Busy { retry_after_s }) => {
-                assert!(retry_after_s >= 1);
-                busy += 1;
-            }
-            Err(e) => panic!("{e:?}"),
-        }
-    }
-    assert!(ok >= 2, "some hashes ran: {ok}");
-    assert!(busy > 0, "a flood is refused: {ok} ran, {busy} refused");
+    // The hashing cap itself (a flood waits `HASH_WAIT` for one of the
+    // per-core slots, then is refused) is tested on tokio's paused clock in
+    // `app::services::accounts::tests`: a real flood here finished within
+    // the wait on a quiet machine, so it could not show the refusal.
     assert_eq!(AppError::Busy { retry_after_s: 2 }.http_status(), 503);
 }
 
