@@ -57,12 +57,13 @@ async fn the_router_answers_at_the_stable_paths() {
     app.sign_up(&user).await.expect("sign-up");
 
     let client = crate::helpers::new_client();
+    let form = [
+        ("login", user.username.as_str()),
+        ("password", user.password.as_str()),
+    ];
     let resp = client
         .post(app.url("/api/log_in"))
-        .form(&[
-            ("login", user.username.as_str()),
-            ("password", user.password.as_str()),
-        ])
+        .form(&form)
         .send()
         .await
         .expect("request");
@@ -76,10 +77,7 @@ async fn the_router_answers_at_the_stable_paths() {
 
     let hashed = client
         .post(app.url("/api/log_in6680136431436932441"))
-        .form(&[
-            ("login", user.username.as_str()),
-            ("password", user.password.as_str()),
-        ])
+        .form(&form)
         .send()
         .await
         .expect("request");
