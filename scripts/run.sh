@@ -7,4 +7,5 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$HEARTH_ROOT"
 HEARTH_SETUP_E2E=0 bash scripts/setup.sh
-exec cargo leptos serve --release
+# --precompress: brotli and gzip copies of the site files, served as they are.
+exec cargo leptos serve --release --precompress

@@ -64,6 +64,9 @@ e2e_root="$HEARTH_ROOT/target/e2e"
 mkdir -p "$e2e_root"
 LEPTOS_SITE_ROOT="$e2e_root/site" cargo leptos build
 cp "$CARGO_TARGET_DIR/debug/server" "$e2e_root/server"
+# The hashed names of the wasm, JS and CSS files (Cargo.toml's hash-files),
+# which the server reads beside its binary.
+cp "$CARGO_TARGET_DIR/debug/hash.txt" "$e2e_root/hash.txt"
 export LEPTOS_SITE_ROOT="$e2e_root/site" HEARTH_SERVER_BIN="$e2e_root/server"
 e2e_dir="$(mktemp -d)"
 port="${HEARTH_E2E_PORT:-3100}"

@@ -9,6 +9,15 @@ use tower_sessions::Session;
 pub const USER_ID_KEY: &str = "user_id";
 /// Session key of when this session signed in (ms).
 pub const SIGNED_IN_AT_KEY: &str = "signed_in_at_ms";
+/// Session key of when this session's sliding expiry was last written
+/// back (ms).
+pub const REFRESHED_AT_KEY: &str = "refreshed_at_ms";
+/// How often a signed-in session is written back to push its sliding
+/// expiry (30 days idle, set by the server's session layer) and its "last
+/// active" time forward: at most once an hour (3,600,000 ms), so a page
+/// view is a read of the `sessions` row, not a write.
+pub const SESSION_REFRESH_MS: i64 = 3_600_000;
+
 /// Session key of the browser's `User-Agent` at sign-in (at most 512 bytes).
 pub const USER_AGENT_KEY: &str = "user_agent";
 /// Session key of the client IP at sign-in.
@@ -76,6 +85,32 @@ pub async fn start_session(user: UserId) -> AppResult<()> {
         session.insert(IP_KEY, ip.to_string()).await?;
     }
     Ok(())
+}
+
+/// Marks a signed-in `session` as modified when it was last written back
+/// [`SESSION_REFRESH_MS`] or more before `now_ms`, so tower-sessions saves
+/// it at the end of the request with a fresh expiry. Sessions without a
+/// cookie or without a signed-in user are left alone (nothing is read).
+/// Returns whether it will be saved.
+///
+/// # Errors
+/// The session store's, if loading the session fails.
+pub async fn refresh_if_due(
+    session: &Session,
+    now_ms: i64,
+) -> Result<bool, tower_sessions::session::Error> {
+    if session.id().is_none() || session.get::<i64>(USER_ID_KEY).await?.is_none() {
+        return Ok(false);
+    }
+    let last = match session.get::<i64>(REFRESHED_AT_KEY).await? {
+        Some(at) => at,
+        None => session.get::<i64>(SIGNED_IN_AT_KEY).await?.unwrap_or(0),
+    };
+    if now_ms.saturating_sub(last) < SESSION_REFRESH_MS {
+        return Ok(false);
+    }
+    session.insert(REFRESHED_AT_KEY, now_ms).await?;
+    Ok(true)
 }
 
 /// The current session's id, once it has one (after its first save).

@@ -5,24 +5,45 @@ pub mod entities;
 pub mod migrations;
 
 use anyhow::Context as _;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait as _;
 
 /// Opens the database at `url` and applies pending migrations.
 ///
-/// `sqlite://path?mode=rwc` (the default) creates the file and its folder on
-/// first run, switches the file to WAL journaling and checks that foreign
-/// keys are enforced; `postgres://...` works unchanged.
-///
-/// Durability: SQLite keeps its built-in `synchronous = FULL` (sqlx sets
-/// none), so in WAL mode each commit is synced to the WAL file before it
-/// returns. A write that was answered survives `kill -9` of the server
-/// and, on storage that honours fsync, a power cut
-/// (`server/tests/api/crash.rs` checks the setting and the `kill -9`).
+/// See [`connect`] for the connection settings.
 ///
 /// # Errors
 /// When the database can't be reached or a migration fails.
 pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let db = connect(url).await?;
+    migrations::Migrator::up(&db, None)
+        .await
+        .context("running migrations")?;
+    Ok(db)
+}
+
+/// Opens a pool on the database at `url`, as the server does, without
+/// migrating.
+///
+/// `sqlite://path?mode=rwc` (the default) creates the file and its folder
+/// on first run. Every SQLite connection is opened with
+/// `journal_mode = WAL`, `synchronous = NORMAL` and `foreign_keys = ON`
+/// ([SQLite's pragma reference](https://sqlite.org/pragma.html#pragma_synchronous)).
+/// `postgres://...` works unchanged.
+///
+/// Durability under WAL with `synchronous = NORMAL`: a commit is in the
+/// WAL file (the operating system's cache) before it is answered, so a
+/// crash or `kill -9` of the server loses nothing
+/// (`server/tests/api/crash.rs` kills it mid-write and checks). The WAL is
+/// synced at checkpoints, not at each commit, so a power cut or kernel
+/// crash may lose the last commits before a checkpoint, never the
+/// database's consistency. `FULL` would sync every commit: one fsync per
+/// write, for a guarantee only a power cut tests.
+///
+/// # Errors
+/// When the database can't be reached.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
     if let Some(path) = sqlite_file_path(url)
         && let Some(dir) = std::path::Path::new(&path).parent()
         && !dir.as_os_str().is_empty()
@@ -34,22 +55,15 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.max_connections(if sqlite { 8 } else { 16 })
         .acquire_timeout(acquire_timeout(sqlite))
-        .sqlx_logging(false);
-    let db = Database::connect(opts)
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+        });
+    Database::connect(opts)
         .await
-        .with_context(|| format!("connecting to {}", redact(url)))?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA journal_mode = WAL;")
-            .await
-            .context("enabling WAL")?;
-        db.execute_unprepared("PRAGMA foreign_keys = ON;")
-            .await
-            .context("enabling foreign keys")?;
-    }
-    migrations::Migrator::up(&db, None)
-        .await
-        .context("running migrations")?;
-    Ok(db)
+        .with_context(|| format!("connecting to {}", redact(url)))
 }
 
 /// How long a query waits for a pooled connection before it fails

@@ -85,21 +85,24 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Writes back an existing session. Never inserts: a session deleted
+    /// while a request held it (logged out, ended from another device,
+    /// password reset) stays deleted when that request finishes, whatever
+    /// instance served it. New sessions go through [`Self::create`].
     async fn save(&self, record: &Record) -> Result<()> {
-        sessions::Entity::insert(Self::active(record)?)
-            .on_conflict(
-                OnConflict::column(sessions::Column::Id)
-                    .update_columns([
-                        sessions::Column::Data,
-                        sessions::Column::ExpiryMs,
-                        sessions::Column::UserId,
-                        sessions::Column::LastActiveMs,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
+        let row = Self::active(record)?;
+        let updated = sessions::Entity::update_many()
+            .set(sessions::ActiveModel {
+                id: sea_orm::ActiveValue::NotSet,
+                ..row
+            })
+            .filter(sessions::Column::Id.eq(record.id.to_string()))
+            .exec(&self.db)
             .await
             .map_err(backend)?;
+        if updated.rows_affected == 0 {
+            tracing::debug!("session ended while a request held it; not saved back");
+        }
         Ok(())
     }
 

@@ -8,10 +8,12 @@
 //! * `X-Content-Type-Options: nosniff`,
 //!   `Referrer-Policy: strict-origin-when-cross-origin` and
 //!   `Permissions-Policy: camera=(self), microphone=(self), geolocation=()`.
-//! * `Cache-Control: no-store` on everything but the static assets (`/pkg`,
-//!   `/img`, `/vendor`, `/favicon.svg`) unless the handler chose its own
-//!   (the media routes answer `private, no-cache` with an ETag): pages and
-//!   server-function answers carry personal data.
+//! * `Cache-Control` unless the handler chose its own (the media routes
+//!   answer `private, no-cache` with an ETag), see [`cache_control`]: a
+//!   year and `immutable` for the hashed files under `/pkg`, a day for the
+//!   other static assets (`/img`, `/vendor`, `/favicon.svg`), and
+//!   `no-store` for pages and server-function answers, which carry
+//!   personal data.
 //! * Over https (`HEARTH_PUBLIC_URL` is https, or a trusted proxy said so
 //!   with `X-Forwarded-Proto`): `Strict-Transport-Security:
 //!   max-age=31536000`, and every cookie set is marked `Secure`.
@@ -48,6 +50,8 @@ pub struct SecurityHeaders {
     /// cargo-leptos' live-reload port under `cargo leptos watch`, whose
     /// WebSocket the `AutoReload` script opens.
     reload_port: Option<u32>,
+    /// The files under `/pkg` carry content hashes in their names.
+    hashed_pkg: bool,
 }
 
 impl SecurityHeaders {
@@ -64,6 +68,7 @@ impl SecurityHeaders {
             public_https: config.secure_cookies(),
             public_host,
             reload_port,
+            hashed_pkg: options.hash_files,
         }
     }
 }
@@ -74,6 +79,28 @@ pub fn is_static_asset(path: &str) -> bool {
         path.strip_prefix(dir)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     }) || path == "/favicon.svg"
+}
+
+/// Time a browser keeps a hashed file: a year, the longest RFC 9111 lets
+/// caches count on.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Time a browser keeps an unhashed static file (icons, hls.js) before
+/// asking again: a day.
+pub const STATIC_DAY: &str = "public, max-age=86400";
+
+/// The default `Cache-Control` for `path` (a handler's own wins):
+/// [`IMMUTABLE`] under `/pkg` when its names are hashed, `no-cache`
+/// (revalidate with `Last-Modified`) there when not, [`STATIC_DAY`] for
+/// the other static files, and `no-store` for everything else, which may
+/// carry personal data.
+pub fn cache_control(path: &str, hashed_pkg: bool) -> &'static str {
+    let pkg = path == "/pkg" || path.starts_with("/pkg/");
+    match (pkg, is_static_asset(path)) {
+        (true, _) if hashed_pkg => IMMUTABLE,
+        (true, _) => "no-cache",
+        (false, true) => STATIC_DAY,
+        (false, false) => "no-store",
+    }
 }
 
 /// The Content-Security-Policy: scripts from Hearth (`/pkg`, hls.js from
@@ -115,7 +142,8 @@ pub async fn security_headers(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let is_static = is_static_asset(req.uri().path());
+    let path = req.uri().path().to_owned();
+    let is_static = is_static_asset(&path);
     let nonce = (!is_static).then(Nonce::new);
     if let Some(nonce) = &nonce {
         req.extensions_mut().insert(nonce.clone());
@@ -143,8 +171,12 @@ pub async fn security_headers(
         HeaderName::from_static("permissions-policy"),
         PERMISSIONS_POLICY,
     );
-    if !is_static && status != StatusCode::NOT_MODIFIED {
-        set_default(headers, header::CACHE_CONTROL, "no-store");
+    if status != StatusCode::NOT_MODIFIED {
+        set_default(
+            headers,
+            header::CACHE_CONTROL,
+            cache_control(&path, settings.hashed_pkg),
+        );
     }
     if https {
         set_default(headers, header::STRICT_TRANSPORT_SECURITY, HSTS);
@@ -253,6 +285,17 @@ mod tests {
         ] {
             assert!(!is_static_asset(p), "{p}");
         }
+    }
+
+    #[test]
+    fn hashed_files_are_kept_for_a_year_and_pages_never() {
+        assert_eq!(cache_control("/pkg/hearth.AbC.wasm", true), IMMUTABLE);
+        assert_eq!(cache_control("/pkg/hearth.wasm", false), "no-cache");
+        assert_eq!(cache_control("/img/icons.svg", true), STATIC_DAY);
+        assert_eq!(cache_control("/favicon.svg", true), STATIC_DAY);
+        assert_eq!(cache_control("/", true), "no-store");
+        assert_eq!(cache_control("/api/log_in", true), "no-store");
+        assert_eq!(cache_control("/pkgs", true), "no-store");
     }
 
     #[test]

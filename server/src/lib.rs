@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod origin;
 pub mod proxy;
 pub mod render_guard;
+pub mod session_refresh;
 pub mod unavailable;
 pub mod video;
 
@@ -40,8 +41,9 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "hearth_session";
-/// Sessions expire after this much inactivity (sliding: every request
-/// pushes the expiry back).
+/// Sessions expire after this much inactivity (sliding: a request pushes
+/// the expiry back, written at most hourly, see
+/// [`session_refresh`]).
 pub const SESSION_IDLE_DAYS: i64 = 30;
 
 /// Leptos' options from the environment cargo-leptos sets (or its defaults:
@@ -56,8 +58,24 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
     if let Some(root) = &config.site_root {
         opts.site_root = root.as_str().into();
     }
+    // cargo-leptos writes the hashed file names beside the binary it builds
+    // (`hash-files` in Cargo.toml); a copied binary takes hash.txt along.
+    // It only tells the server when it runs the binary itself, so look.
+    if !opts.hash_files && hash_file_beside_binary(&opts) {
+        opts.hash_files = true;
+    }
     opts.site_addr = config.site_addr;
     opts
+}
+
+/// Whether the hash file cargo-leptos writes (`hash.txt`, listing the
+/// content hashes in the names of the wasm, JS and CSS files) sits beside
+/// the running binary.
+fn hash_file_beside_binary(opts: &LeptosOptions) -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(opts.hash_file.as_ref())))
+        .is_some_and(|path| path.is_file())
 }
 
 /// Builds the whole router on `state`.
@@ -70,8 +88,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
         .with_secure(config.secure_cookies())
         .with_expiry(Expiry::OnInactivity(
             tower_sessions::cookie::time::Duration::days(SESSION_IDLE_DAYS),
-        ))
-        .with_always_save(true);
+        ));
     let allowed_origin = config.public_origin();
     let db_health = unavailable::DbHealth::new(&config.database_url);
 
@@ -110,7 +127,11 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
     let assets = health::router(probe_state)
         .nest_service(
             "/pkg",
-            ServeDir::new(site_root.join(options.site_pkg_dir.as_ref())),
+            // cargo-leptos --precompress writes .br and .gz beside each
+            // file in release builds; those are sent as they are.
+            ServeDir::new(site_root.join(options.site_pkg_dir.as_ref()))
+                .precompressed_br()
+                .precompressed_gzip(),
         )
         .nest_service("/img", ServeDir::new(site_root.join("img")))
         // hls.js, copied from npm by scripts/setup.sh; loaded by pages that
@@ -129,6 +150,7 @@ pub fn build_router(state: AppState, options: LeptosOptions, config: &Config) ->
             allowed_origin,
             origin::refuse_cross_site,
         ))
+        .layer(axum::middleware::from_fn(session_refresh::refresh_session))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             db_health,

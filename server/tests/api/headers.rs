@@ -360,3 +360,36 @@ async fn an_https_public_url_means_hsts() {
     let csp = header(resp.headers(), "content-security-policy").expect("CSP");
     assert!(csp.contains("wss://hearth.example"), "{csp}");
 }
+
+#[tokio::test]
+async fn pkg_files_go_out_precompressed_and_revalidated_when_unhashed() {
+    let site = tempfile::tempdir().expect("site root");
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).expect("pkg dir");
+    let js = "console.log('hearth');\n".repeat(200);
+    std::fs::write(pkg.join("t.js"), &js).expect("js");
+    // Stand-ins for what cargo-leptos --precompress writes beside it.
+    std::fs::write(pkg.join("t.js.br"), b"brotli bytes").expect("br");
+    std::fs::write(pkg.join("t.js.gz"), b"gzip bytes").expect("gz");
+    let root = site.path().display().to_string();
+    let app = spawn_app_with(|c| c.site_root = Some(root)).await;
+
+    let get = |encoding: &'static str| {
+        app.client
+            .get(app.url("/pkg/t.js"))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    let br = get("gzip, br").await.expect("get");
+    assert_eq!(header(br.headers(), "content-encoding"), Some("br"));
+    // The test binary has no hash.txt beside it: names aren't hashed, so
+    // browsers revalidate instead of keeping the file for a year.
+    assert_eq!(header(br.headers(), "cache-control"), Some("no-cache"));
+    assert_eq!(br.bytes().await.expect("body").as_ref(), b"brotli bytes");
+    let gz = get("gzip").await.expect("get");
+    assert_eq!(header(gz.headers(), "content-encoding"), Some("gzip"));
+    assert_eq!(gz.bytes().await.expect("body").as_ref(), b"gzip bytes");
+    let plain = get("identity").await.expect("get");
+    assert_eq!(header(plain.headers(), "content-encoding"), None);
+    assert_eq!(plain.text().await.expect("body"), js);
+}

@@ -345,3 +345,98 @@ async fn a_socket_whose_session_is_already_gone_is_refused() {
         other => panic!("expected 401, got {other:?}"),
     }
 }
+
+/// The `sessions` row behind a `name=value` cookie.
+async fn session_row(app: &TestApp, cookie: &str) -> Option<app::db::entities::sessions::Model> {
+    use sea_orm::EntityTrait;
+    app::db::entities::sessions::Entity::find_by_id(id_of(cookie).to_owned())
+        .one(&app.state.db)
+        .await
+        .expect("read session row")
+}
+
+#[tokio::test]
+async fn page_views_read_the_session_and_write_it_back_once_an_hour() {
+    let app = spawn_app().await;
+    let ana: Person = app.person("ana").await;
+    let before = session_row(&app, &ana.cookie).await.expect("signed in");
+
+    // Pages and server functions within the hour leave the row as it was.
+    for path in ["/", "/u/ana", "/settings"] {
+        let resp = ana.client.get(app.url(path)).send().await.expect("page");
+        assert_eq!(resp.status(), 200, "{path}");
+    }
+    assert!(current_user(&app, &ana.client).await.is_some());
+    let after = session_row(&app, &ana.cookie).await.expect("still there");
+    assert_eq!(after, before, "no write within the hour");
+
+    // An hour later (the stamp moved back), the next request pushes the
+    // expiry and "last active" forward and stamps the time again.
+    let mut data: serde_json::Value = serde_json::from_str(&before.data).expect("json");
+    let hour_ago = app::time_fmt::now_ms() - app::auth::SESSION_REFRESH_MS - 1_000;
+    data[app::auth::REFRESHED_AT_KEY] = hour_ago.into();
+    {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+        let mut row = before.clone().into_active_model();
+        row.data = Set(data.to_string());
+        row.expiry_ms = Set(before.expiry_ms - app::auth::SESSION_REFRESH_MS);
+        row.last_active_ms = Set(hour_ago);
+        row.update(&app.state.db).await.expect("age the session");
+    }
+    let resp = ana.client.get(app.url("/")).send().await.expect("page");
+    assert_eq!(resp.status(), 200);
+    let refreshed = session_row(&app, &ana.cookie).await.expect("still there");
+    assert!(refreshed.expiry_ms > before.expiry_ms - app::auth::SESSION_REFRESH_MS);
+    assert!(refreshed.last_active_ms > hour_ago);
+    let stamped: serde_json::Value = serde_json::from_str(&refreshed.data).expect("json");
+    assert!(
+        stamped[app::auth::REFRESHED_AT_KEY]
+            .as_i64()
+            .expect("stamp")
+            > hour_ago
+    );
+    assert_eq!(
+        stamped[app::auth::USER_ID_KEY],
+        data[app::auth::USER_ID_KEY]
+    );
+}
+
+#[tokio::test]
+async fn a_request_that_outlives_a_log_out_does_not_bring_the_session_back() {
+    use tower_sessions::SessionStore;
+    use tower_sessions::session::Record;
+    let app = spawn_app().await;
+    let ana: Person = app.person("ana").await;
+    let store = app::session_store::DbSessionStore::new(app.state.db.clone());
+    let id: tower_sessions::session::Id = id_of(&ana.cookie).parse().expect("session id");
+
+    // A request loaded the session (e.g. a page still rendering)...
+    let mut held: Record = store.load(&id).await.expect("load").expect("signed in");
+    // ...the person logs out meanwhile...
+    let resp = app.call_with::<LogOut>(&ana.client, &[]).await;
+    assert!(resp.status().is_success(), "{}", resp.status());
+    assert!(session_row(&app, &ana.cookie).await.is_none());
+    // ...and the first request saves what it held when it ends.
+    held.data.insert(
+        app::auth::REFRESHED_AT_KEY.into(),
+        app::time_fmt::now_ms().into(),
+    );
+    store.save(&held).await.expect("save");
+
+    assert!(
+        session_row(&app, &ana.cookie).await.is_none(),
+        "stays deleted"
+    );
+    let stale = new_client();
+    let resp = stale
+        .post(app.url("/api/get_current_user"))
+        .header(reqwest::header::COOKIE, &ana.cookie)
+        .send()
+        .await
+        .expect("call");
+    assert_eq!(
+        decode::<Option<CurrentUser>>(resp).await.expect("answer"),
+        None,
+        "the old cookie signs nobody in"
+    );
+}
