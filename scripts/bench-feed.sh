@@ -49,10 +49,6 @@ cd "$HEARTH_ROOT"
 . scripts/processes.sh
 
 log() { printf '[bench-feed] %s\n' "$*" >&2; }
-die() {
-  log "$*"
-  exit 1
-}
 
 instances="${1:-}"
 case "$instances" in
@@ -91,14 +87,7 @@ if [ "$instances" -gt 1 ]; then
   command -v redis-cli >/dev/null || die "redis-cli is missing (apt-get install redis-tools)"
   [ "$(redis-cli -u "$redis_url" ping 2>/dev/null)" = "PONG" ] || die "Redis at $redis_url doesn't answer"
 fi
-if ! command -v wrk >/dev/null; then
-  log "installing wrk"
-  sudo_cmd=()
-  [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get install -y -q wrk >/dev/null 2>&1 ||
-    { "${sudo_cmd[@]}" apt-get update -q >/dev/null && "${sudo_cmd[@]}" apt-get install -y -q wrk >/dev/null; } ||
-    die "couldn't install wrk"
-fi
+require_wrk
 # Something still listening on our ports (an earlier run cut short) would
 # be measured instead.
 for port in "$proxy_port" "${ports[@]}"; do

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Helpers for the scripts that start servers (e2e-cluster.sh,
-# bench-feed.sh): sourced, not run. The caller defines `log MESSAGE` and
-# `show_logs` (what to print when a process fails to come up).
+# bench-feed.sh, bench/feed.sh): sourced, not run. The caller defines
+# `log MESSAGE` and `show_logs` (what to print when a process fails to
+# come up).
 
 # stop_pid PID: SIGTERM (a graceful shutdown), then SIGKILL after 15 s.
 # Nothing for an empty PID or one already gone.
@@ -37,4 +38,21 @@ wait_for() {
   log "$what did not answer $url within 120 s"
   show_logs
   exit 1
+}
+
+# die MESSAGE: logs it and exits 1.
+die() {
+  log "$*"
+  exit 1
+}
+
+# require_wrk: installs Debian's wrk when it is missing (or dies).
+require_wrk() {
+  command -v wrk >/dev/null && return 0
+  log "installing wrk"
+  local sudo_cmd=()
+  [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get install -y -q wrk >/dev/null 2>&1 ||
+    { "${sudo_cmd[@]}" apt-get update -q >/dev/null && "${sudo_cmd[@]}" apt-get install -y -q wrk >/dev/null; } ||
+    die "couldn't install wrk"
 }

@@ -56,7 +56,7 @@ use components::settings::{AccountPage, SecurityPage, SessionsPage, SettingsPage
 use components::social::{FriendsPage, PeoplePage};
 use layouts::MainLayout;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -78,6 +78,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -90,13 +91,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The app: contexts, then routes inside the main layout. Pages render
-/// with `SsrMode::Async`: the server waits for their data, so the HTML is
+/// with `SsrMode::Async` (set once, on the layout's parent route, which
+/// every page inherits): the server waits for their data, so the HTML is
 /// complete without JavaScript and a missing post can answer 404.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/hearth.css" />
         <Title formatter=|t: String| if t.is_empty() { "Hearth".to_owned() } else { format!("{t} · Hearth") } />
         <Router>
             <AppRoutes />
@@ -114,25 +115,25 @@ fn AppRoutes() -> impl IntoView {
     contexts::chat_context::provide_chat_context();
     view! {
             <Routes fallback=|| view! { <TopBar /><main id="main" class="page"><NotFound /></main> }>
-                <ParentRoute path=path!("") view=MainLayout>
-                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("u/:username") view=ProfilePage ssr=SsrMode::Async />
-                    <Route path=path!("p/:id") view=PostPage ssr=SsrMode::Async />
-                    <Route path=path!("friends") view=FriendsPage ssr=SsrMode::Async />
-                    <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
-                    <Route path=path!("search") view=SearchPage ssr=SsrMode::Async />
-                    <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/security") view=SecurityPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/sessions") view=SessionsPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/account") view=AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
-                    <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
-                    <Route path=path!("confirm-email") view=ConfirmEmailPage ssr=SsrMode::Async />
-                    <Route path=path!("messages") view=MailboxPage ssr=SsrMode::Async />
-                    <Route path=path!("messages/new") view=NewGroupPage ssr=SsrMode::Async />
-                    <Route path=path!("messages/:id") view=ConversationPage ssr=SsrMode::Async />
-                    <Route path=path!("rooms") view=RoomsPage ssr=SsrMode::Async />
-                    <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=MainLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=HomePage />
+                    <Route path=path!("u/:username") view=ProfilePage />
+                    <Route path=path!("p/:id") view=PostPage />
+                    <Route path=path!("friends") view=FriendsPage />
+                    <Route path=path!("people") view=PeoplePage />
+                    <Route path=path!("search") view=SearchPage />
+                    <Route path=path!("settings") view=SettingsPage />
+                    <Route path=path!("settings/security") view=SecurityPage />
+                    <Route path=path!("settings/sessions") view=SessionsPage />
+                    <Route path=path!("settings/account") view=AccountPage />
+                    <Route path=path!("forgot-password") view=ForgotPasswordPage />
+                    <Route path=path!("reset-password") view=ResetPasswordPage />
+                    <Route path=path!("confirm-email") view=ConfirmEmailPage />
+                    <Route path=path!("messages") view=MailboxPage />
+                    <Route path=path!("messages/new") view=NewGroupPage />
+                    <Route path=path!("messages/:id") view=ConversationPage />
+                    <Route path=path!("rooms") view=RoomsPage />
+                    <Route path=path!("notifications") view=NotificationsPage />
                 </ParentRoute>
             </Routes>
     }

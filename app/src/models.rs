@@ -128,17 +128,17 @@ pub struct EmbeddedPost {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReactionKind {
-    /// 👍
+    /// A thumb up.
     Like,
-    /// ❤️
+    /// A red heart.
     Love,
-    /// 😆
+    /// A laughing face.
     Haha,
-    /// 😮
+    /// A surprised face.
     Wow,
-    /// 😢
+    /// A crying face.
     Sad,
-    /// 😠
+    /// An angry face.
     Angry,
 }
 
@@ -179,18 +179,6 @@ impl ReactionKind {
             Self::Wow => "Wow",
             Self::Sad => "Sad",
             Self::Angry => "Angry",
-        }
-    }
-
-    /// The emoji.
-    pub fn emoji(self) -> &'static str {
-        match self {
-            Self::Like => "👍",
-            Self::Love => "❤️",
-            Self::Haha => "😆",
-            Self::Wow => "😮",
-            Self::Sad => "😢",
-            Self::Angry => "😠",
         }
     }
 }
@@ -356,15 +344,6 @@ impl Visibility {
             Self::OnlyMe => "Only me",
         }
     }
-
-    /// A small icon (emoji) shown beside the time on a post.
-    pub fn icon(self) -> &'static str {
-        match self {
-            Self::Public => "🌐",
-            Self::Friends => "👥",
-            Self::OnlyMe => "🔒",
-        }
-    }
 }
 
 /// Where the viewer stands with another person.
@@ -379,7 +358,7 @@ pub enum FriendState {
     RequestSent,
     /// The other person sent one: "Accept" / "Decline".
     RequestReceived,
-    /// Friends: "Friends ▾ Unfriend".
+    /// Friends: the "Friends" menu with "Unfriend".
     Friends,
     /// The viewer blocked them.
     Blocked,

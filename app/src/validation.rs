@@ -21,6 +21,47 @@ pub const NAME_LEN: std::ops::RangeInclusive<usize> = 1..=60;
 /// Maximum email length (RFC 5321 path limit).
 pub const EMAIL_MAX_LEN: usize = 254;
 
+/// A free-text field whose length the server limits: [`TextLimit::max_chars`]
+/// is what the server accepts, and [`TextLimit::maxlength`] is the same
+/// number for the browser's `maxlength` attribute, so the two never drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextLimit {
+    /// A post's text ([`POST_LEN`]).
+    Post,
+    /// A comment ([`COMMENT_LEN`]).
+    Comment,
+    /// A chat message ([`crate::models::MESSAGE_MAX_CHARS`]).
+    Message,
+    /// A profile bio ([`BIO_MAX_LEN`]).
+    Bio,
+    /// A first, last or display name ([`NAME_LEN`]).
+    Name,
+    /// A group or room name ([`crate::models::CONVERSATION_NAME_MAX_CHARS`]).
+    ConversationName,
+    /// A photo's alt text ([`crate::models::ALT_MAX_CHARS`]).
+    AltText,
+}
+
+impl TextLimit {
+    /// Most characters (Unicode scalar values) the server accepts.
+    pub const fn max_chars(self) -> usize {
+        match self {
+            Self::Post => *POST_LEN.end(),
+            Self::Comment => *COMMENT_LEN.end(),
+            Self::Message => crate::models::MESSAGE_MAX_CHARS,
+            Self::Bio => BIO_MAX_LEN,
+            Self::Name => *NAME_LEN.end(),
+            Self::ConversationName => crate::models::CONVERSATION_NAME_MAX_CHARS,
+            Self::AltText => crate::models::ALT_MAX_CHARS,
+        }
+    }
+
+    /// [`Self::max_chars`] as a `maxlength` attribute value.
+    pub fn maxlength(self) -> String {
+        self.max_chars().to_string()
+    }
+}
+
 /// Username: 3–30 ASCII letters, digits or underscores. Returns it trimmed;
 /// uniqueness is case-insensitive and checked by the database.
 pub fn username(raw: &str) -> Result<String, AppError> {
@@ -220,6 +261,26 @@ fn normalize_newlines(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_browser_limit_is_exactly_what_the_server_accepts() {
+        type Check = fn(&str) -> Result<String, AppError>;
+        let checks: [(TextLimit, Check); 6] = [
+            (TextLimit::Post, post_body),
+            (TextLimit::Comment, comment_body),
+            (TextLimit::Message, message_body),
+            (TextLimit::Bio, bio),
+            (TextLimit::Name, |raw| name("first_name", "First name", raw)),
+            (TextLimit::ConversationName, conversation_name),
+        ];
+        for (limit, check) in checks {
+            let max = limit.max_chars();
+            assert!(check(&"é".repeat(max)).is_ok(), "{limit:?} at {max}");
+            assert!(check(&"é".repeat(max + 1)).is_err(), "{limit:?} over {max}");
+            assert_eq!(limit.maxlength(), max.to_string());
+        }
+        assert_eq!(TextLimit::AltText.max_chars(), crate::models::ALT_MAX_CHARS);
+    }
 
     #[test]
     fn messages_and_conversation_names() {

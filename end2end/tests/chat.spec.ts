@@ -104,6 +104,13 @@ test('a message arrives live, typing shows and clears, "Seen" appears and the un
   await expect(
     messageList(page).getByRole('listitem').filter({ hasText: second }).getByText('Seen', { exact: true }),
   ).toBeVisible();
+  // A's two messages, seconds apart, form one group: A's name heads the
+  // first only.
+  const fromA = messageList(pageB).getByRole('listitem', { name: `Message from ${a.displayName}` });
+  await expect(fromA).toHaveCount(2);
+  await expect(fromA.nth(0).getByText(a.displayName, { exact: true })).toBeVisible();
+  await expect(fromA.nth(1).getByText(a.displayName, { exact: true })).toHaveCount(0);
+  await expect(fromA.nth(1)).toContainText(second);
 });
 
 test('a group shows "Seen by 2" once both others read, and edits and deletions reach everyone', async ({
@@ -141,11 +148,14 @@ test('a group shows "Seen by 2" once both others read, and edits and deletions r
   await expect(messageList(page).getByText('Seen by 2', { exact: true })).toBeVisible();
 
   const mine = messageList(page).getByRole('listitem').filter({ hasText: text });
+  // Your message's actions are in its "Message actions" menu.
+  await mine.getByRole('button', { name: 'Message actions' }).click();
   await mine.getByRole('button', { name: 'Edit', exact: true }).click();
   await page.getByLabel('Edit message').fill(`${text} (7 pm)`);
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(messageList(pageB).getByText(`${text} (7 pm)`)).toBeVisible();
   await expect(messageList(pageB).getByText('(edited)')).toBeVisible();
+  await mine.getByRole('button', { name: 'Message actions' }).click();
   await mine.getByRole('button', { name: 'Delete', exact: true }).click();
   await mine.getByRole('button', { name: 'Delete message', exact: true }).click();
   await expect(messageList(pageC).getByText('This message was deleted')).toBeVisible();

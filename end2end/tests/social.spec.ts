@@ -74,9 +74,9 @@ function resultsHeading(page: Page, q: string) {
   return page.getByRole('heading', { level: 1, name: `Search results for “${q}”`, exact: true });
 }
 
-/** The "Friends ▾" menu button of a profile whose owner is the viewer's friend. */
+/** The "Friends" menu button (with its chevron) of a profile whose owner is the viewer's friend. */
 function friendsMenu(page: Page) {
-  return page.getByRole('button', { name: 'Friends ▾', exact: true });
+  return page.getByRole('button', { name: 'Friends', exact: true });
 }
 
 test.describe('friends', () => {
@@ -87,7 +87,7 @@ test.describe('friends', () => {
     await signUp(page, a);
     await signUp(pageB, b);
 
-    // Strangers: no "Friends ▾" yet.
+    // Strangers: no "Friends" menu yet.
     await openProfile(page, b);
     await expect(friendsMenu(page)).toHaveCount(0);
 
@@ -110,7 +110,7 @@ test.describe('friends', () => {
     // ...and in "Friend requests", where they accept it.
     await acceptFriendRequest(pageB, a);
 
-    // Both profiles now say "Friends ▾", whose menu offers "Unfriend".
+    // Both profiles now show the "Friends" menu, whose menu offers "Unfriend".
     await openProfile(pageB, a);
     await expect(friendsMenu(pageB)).toBeVisible();
     await expect(pageB.getByText('Sent you a friend request', { exact: true })).toHaveCount(0);

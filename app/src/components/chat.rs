@@ -2,16 +2,14 @@
 //! (`/messages/{id}`), a new group (`/messages/new`), the public rooms
 //! directory (`/rooms`), and the presence label used next to friends.
 
-mod conversation_page;
+mod conversation;
 mod mailbox_page;
 mod message_button;
-mod message_composer;
-mod message_item;
 mod new_group_page;
 mod presence_label;
 mod rooms_page;
 
-pub use conversation_page::ConversationPage;
+pub use conversation::ConversationPage;
 pub use mailbox_page::MailboxPage;
 pub use message_button::MessageButton;
 pub use new_group_page::NewGroupPage;

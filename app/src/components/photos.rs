@@ -3,7 +3,6 @@
 //! "Add photos", drop and paste), the grid on posts and the viewer.
 
 mod add_photos;
-mod icons;
 mod photo_grid;
 mod photo_picker;
 mod photo_viewer;
@@ -11,7 +10,6 @@ mod picked_photos;
 mod upload;
 
 pub use add_photos::{AddPhotosInput, PHOTO_ACCEPT, drag_has_files, dropped_files, pasted_files};
-pub use icons::{ChevronIcon, CloseIcon, PhotoIcon};
 pub use photo_grid::PhotoGrid;
 pub use photo_picker::{PhotoPicker, PickedPhoto};
 pub use photo_viewer::PhotoViewer;

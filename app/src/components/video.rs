@@ -4,7 +4,6 @@
 //! card with the author's processing state.
 
 mod hls;
-mod icons;
 mod player;
 mod post_video;
 mod quality;
@@ -14,7 +13,6 @@ mod upload_math;
 mod upload_panel;
 mod video_upload;
 
-pub use icons::VideoIcon;
 pub use player::VideoPlayer;
 pub use post_video::PostVideo;
 pub use resume_store::STORAGE_KEY;

@@ -1,3 +1,4 @@
+use crate::components::common::ErrorAlert;
 use crate::contexts::auth_context::use_auth;
 use crate::error::AppError;
 use crate::server_fns::account::confirm_email;
@@ -38,7 +39,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
                             </p>
                         }
                         .into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                     }
                 })}
             </Suspense>

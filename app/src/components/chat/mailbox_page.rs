@@ -1,9 +1,7 @@
 use super::PresenceLabel;
-use crate::components::auth::SignInRequired;
-use crate::components::common::{Avatar, RelativeTime};
+use crate::components::common::{Avatar, Loading, RelativeTime, page_error};
 use crate::contexts::auth_context::use_auth;
 use crate::contexts::live_context::use_live;
-use crate::error::AppError;
 use crate::events::LiveEvent;
 use crate::models::{ConversationKind, ConversationSummary};
 use crate::server_fns::chat::list_conversations;
@@ -47,7 +45,7 @@ pub fn MailboxPage() -> impl IntoView {
                 <a class="button" href="/rooms">"Public rooms"</a>
             </div>
         </div>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(list) if list.is_empty() => view! {
@@ -62,8 +60,7 @@ pub fn MailboxPage() -> impl IntoView {
                         </ul>
                     }
                     .into_any(),
-                    Err(AppError::Unauthorized) => view! { <SignInRequired /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => page_error(e),
                 }
             })}
         </Transition>

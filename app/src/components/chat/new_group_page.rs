@@ -1,9 +1,8 @@
-use crate::components::auth::SignInRequired;
-use crate::components::common::ErrorNotice;
-use crate::error::AppError;
+use crate::components::common::{ErrorNotice, Loading, page_error};
 use crate::ids::UserId;
 use crate::server_fns::chat::CreateGroup;
 use crate::server_fns::social::get_friends_overview;
+use crate::validation::TextLimit;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
@@ -26,11 +25,10 @@ pub fn NewGroupPage() -> impl IntoView {
     view! {
         <Title text="New group" />
         <h1 class="page-title">"New group"</h1>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Err(AppError::Unauthorized) => view! { <SignInRequired /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => page_error(e),
                     Ok(o) => view! {
                         <form class="card stack" on:submit=move |ev| {
                             ev.prevent_default();
@@ -38,7 +36,7 @@ pub fn NewGroupPage() -> impl IntoView {
                         }>
                             <div class="field">
                                 <label for="group-name">"Group name"</label>
-                                <input id="group-name" type="text" maxlength="80" required on:input=move |ev| name.set(event_target_value(&ev)) />
+                                <input id="group-name" type="text" maxlength=TextLimit::ConversationName.maxlength() required on:input=move |ev| name.set(event_target_value(&ev)) />
                             </div>
                             <fieldset class="field">
                                 <legend>"Members"</legend>

@@ -1,7 +1,6 @@
-use crate::components::auth::SignInRequired;
-use crate::components::common::{ErrorNotice, RelativeTime};
-use crate::error::AppError;
+use crate::components::common::{ErrorNotice, Loading, RelativeTime, page_error};
 use crate::server_fns::chat::{CreateRoom, JoinRoom, list_rooms};
+use crate::validation::TextLimit;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
@@ -42,15 +41,14 @@ pub fn RoomsPage() -> impl IntoView {
             create.dispatch(CreateRoom { name: name.get_untracked() });
         }>
             <label for="room-name">"Room name"</label>
-            <input id="room-name" type="text" maxlength="80" required on:input=move |ev| name.set(event_target_value(&ev)) />
+            <input id="room-name" type="text" maxlength=TextLimit::ConversationName.maxlength() required on:input=move |ev| name.set(event_target_value(&ev)) />
             <button type="submit" class="button primary">"Create room"</button>
         </form>
         <ErrorNotice error />
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match rooms.await {
-                    Err(AppError::Unauthorized) => view! { <SignInRequired /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => page_error(e),
                     Ok(list) if list.is_empty() => view! { <p class="card empty-note">"No rooms yet. Create the first one."</p> }.into_any(),
                     Ok(list) => view! {
                         <ul class="card rooms" aria-label="Rooms">

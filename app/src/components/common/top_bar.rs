@@ -1,4 +1,4 @@
-use crate::components::common::Avatar;
+use crate::components::common::{Avatar, Icon, IconName};
 use crate::contexts::auth_context::use_auth;
 use crate::contexts::chat_context::use_chat;
 use crate::server_fns::auth::LogOut;
@@ -11,7 +11,7 @@ use leptos_router::hooks::{use_location, use_query_map};
 fn nav_link(
     path: Memo<String>,
     href: &'static str,
-    icon: &'static str,
+    icon: IconName,
     label: &'static str,
 ) -> impl IntoView {
     view! {
@@ -21,7 +21,7 @@ fn nav_link(
             title=label
             aria-current=move || (path.get() == href).then_some("page")
         >
-            <span class="nav-icon" aria-hidden="true">{icon}</span>
+            <Icon name=icon size=22 />
             <span class="nav-label">{label}</span>
         </a>
     }
@@ -32,7 +32,7 @@ fn nav_link(
 fn badge_link(
     path: Memo<String>,
     href: &'static str,
-    icon: &'static str,
+    icon: IconName,
     label: &'static str,
     count: Signal<u32>,
 ) -> impl IntoView {
@@ -47,7 +47,7 @@ fn badge_link(
             }
             aria-current=move || path.get().starts_with(href).then_some("page")
         >
-            <span class="nav-icon" aria-hidden="true">{icon}</span>
+            <Icon name=icon size=22 />
             <span class="nav-label">{label}</span>
             <Show when=move || { count.get() > 0 }>
                 <span class="count-badge" aria-hidden="true">
@@ -102,11 +102,11 @@ pub fn TopBar() -> impl IntoView {
                                                 value=move || query.read().get("q").unwrap_or_default()
                                             />
                                         </Form>
-                                        {badge_link(path, "/messages", "💬", "Messages", messages)}
-                                        {badge_link(path, "/notifications", "🔔", "Notifications", notifications)}
-                                        {nav_link(path, "/friends", "👥", "Friends")}
-                                        {nav_link(path, "/people", "🧭", "People")}
-                                        {nav_link(path, "/settings", "⚙️", "Settings")}
+                                        {badge_link(path, "/messages", IconName::Messages, "Messages", messages)}
+                                        {badge_link(path, "/notifications", IconName::Notifications, "Notifications", notifications)}
+                                        {nav_link(path, "/friends", IconName::Friends, "Friends")}
+                                        {nav_link(path, "/people", IconName::People, "People")}
+                                        {nav_link(path, "/settings", IconName::Settings, "Settings")}
                                     </div>
                                     <div class="top-bar-user">
                                         <a

@@ -1,7 +1,5 @@
-use crate::components::auth::SignInRequired;
-use crate::components::common::{Avatar, ErrorNotice, RelativeTime};
+use crate::components::common::{Avatar, ErrorNotice, Loading, RelativeTime, page_error};
 use crate::contexts::live_context::use_live;
-use crate::error::AppError;
 use crate::events::LiveEvent;
 use crate::models::{NotificationKind, NotificationView};
 use crate::server_fns::notifications::{
@@ -82,11 +80,10 @@ pub fn NotificationsPage() -> impl IntoView {
             </button>
         </div>
         <ErrorNotice error />
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match first.await {
-                    Err(AppError::Unauthorized) => view! { <SignInRequired /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => page_error(e),
                     Ok(page) if page.items.is_empty() => view! {
                         <p class="card empty-note">"No notifications yet."</p>
                     }

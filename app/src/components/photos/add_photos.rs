@@ -2,9 +2,9 @@
 //! (a visible label styled as a button), and reading the files of a drop
 //! or a paste.
 
-use super::icons::PhotoIcon;
 use super::photo_picker::PhotoPicker;
 use super::upload::files_of;
+use crate::components::common::{Icon, IconName};
 use leptos::prelude::*;
 use web_sys::File;
 
@@ -46,7 +46,7 @@ pub fn AddPhotosInput(
             on:change=on_change
         />
         <label for=id class="button ghost photo-add" title=hide_text.then_some(label)>
-            <PhotoIcon />
+            <Icon name=IconName::Photo />
             <span class:visually-hidden=hide_text>{label}</span>
         </label>
     }

@@ -4,7 +4,7 @@
 //! arrow keys, wrapping around) and "Close". Clicking beside the photo
 //! closes it too.
 
-use super::icons::{ChevronIcon, CloseIcon};
+use crate::components::common::{Icon, IconName};
 use crate::models::Photo;
 use leptos::prelude::*;
 
@@ -81,17 +81,17 @@ pub fn PhotoViewer(
             <div class="viewer-bar">
                 <p class="viewer-position" aria-live="polite">{position}</p>
                 <button type="button" class="viewer-button" aria-label="Close" autofocus on:click=move |_| open.set(None)>
-                    <CloseIcon />
+                    <Icon name=IconName::Close />
                 </button>
             </div>
             <div class="viewer-stage">
                 {move || current().map(|photo| viewer_figure(&photo))}
                 <Show when=several>
                     <button type="button" class="viewer-button viewer-prev" aria-label="Previous photo" on:click=move |_| step(-1)>
-                        <ChevronIcon back=true />
+                        <Icon name=IconName::ChevronLeft size=28 />
                     </button>
                     <button type="button" class="viewer-button viewer-next" aria-label="Next photo" on:click=move |_| step(1)>
-                        <ChevronIcon back=false />
+                        <Icon name=IconName::ChevronRight size=28 />
                     </button>
                 </Show>
             </div>

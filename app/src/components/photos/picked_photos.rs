@@ -1,9 +1,9 @@
 //! The tiles of a [`PhotoPicker`]: local preview, "Remove photo N",
 //! upload progress, the upload's error and "Alt text for photo N".
 
-use super::icons::CloseIcon;
 use super::photo_picker::{PhotoPicker, PickedPhoto};
-use crate::models::ALT_MAX_CHARS;
+use crate::components::common::{Icon, IconName};
+use crate::validation::TextLimit;
 use leptos::prelude::*;
 
 /// The photos chosen in `picker`, one tile each, plus its notice (e.g.
@@ -76,7 +76,7 @@ fn PickedTile(
                     aria-label=move || format!("Remove {}", name())
                     on:click=move |_| picker.remove(key)
                 >
-                    <CloseIcon />
+                    <Icon name=IconName::Close />
                 </button>
                 <progress
                     class="picked-progress"
@@ -95,7 +95,7 @@ fn PickedTile(
                 id=alt_id
                 type="text"
                 class="picked-alt"
-                maxlength=ALT_MAX_CHARS.to_string()
+                maxlength=TextLimit::AltText.maxlength()
                 placeholder="Describe it"
                 prop:value=move || alt.get()
                 on:input=move |ev| alt_input.set(event_target_value(&ev))

@@ -7,7 +7,7 @@ mod comment_forms;
 mod thread;
 mod top_comment;
 
-use crate::components::common::ErrorNotice;
+use crate::components::common::{ErrorAlert, ErrorNotice};
 use crate::ids::PostId;
 use crate::models::CommentView;
 use crate::server_fns::comments::list_comments;
@@ -39,7 +39,7 @@ pub fn CommentsSection(
                         let thread = Thread::new(ThreadSource::Post(post_id), Some(page));
                         view! { <CommentList post_id thread reload on_changed /> }.into_any()
                     }
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                 }
             })}
         </Suspense>

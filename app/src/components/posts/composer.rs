@@ -6,6 +6,7 @@ use crate::components::posts::VisibilitySelect;
 use crate::components::video::{AddVideoInput, VideoUpload, VideoUploadPanel};
 use crate::models::{CurrentUser, MAX_PHOTOS_PER_POST, MediaPurpose, PostView};
 use crate::server_fns::posts::CreatePost;
+use crate::validation::TextLimit;
 use leptos::form::FromFormData as _;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
@@ -130,7 +131,7 @@ pub fn Composer(
                             id="composer-body"
                             name="body"
                             rows="3"
-                            maxlength="5000"
+                            maxlength=TextLimit::Post.maxlength()
                             required=move || picker.is_empty() && !video.active()
                             placeholder=format!("What's on your mind, {first_name}?")
                             aria-describedby="composer-body-error"

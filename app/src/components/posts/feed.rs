@@ -1,3 +1,4 @@
+use crate::components::common::ErrorAlert;
 use crate::components::posts::{Composer, ListSource, PostList};
 use crate::contexts::live_context::use_live;
 use crate::events::LiveEvent;
@@ -65,7 +66,7 @@ pub fn Feed(me: CurrentUser) -> impl IntoView {
                         />
                     }
                     .into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -4,6 +4,7 @@ use crate::components::common::{ErrorNotice, FieldError, action_error};
 use crate::components::posts::VisibilitySelect;
 use crate::ids::PostId;
 use crate::server_fns::posts::{DeletePost, UpdatePost};
+use crate::validation::TextLimit;
 use leptos::prelude::*;
 
 /// Edit (text, audience, each photo's alt text or removal) and delete, for
@@ -52,7 +53,7 @@ pub fn OwnerControls(
                         id=textarea_id
                         name="body"
                         rows="4"
-                        maxlength="5000"
+                        maxlength=TextLimit::Post.maxlength()
                         required=move || !is_share && state.photos.with(Vec::is_empty)
                         inner_html=crate::text::textarea_html(&state.body.get_untracked())
                     ></textarea>

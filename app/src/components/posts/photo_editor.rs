@@ -2,8 +2,9 @@
 
 use super::post_card::PostState;
 use crate::components::common::action_error;
-use crate::models::{ALT_MAX_CHARS, Photo};
+use crate::models::Photo;
 use crate::server_fns::media::{RemovePostPhoto, UpdatePhotoAlt};
+use crate::validation::TextLimit;
 use leptos::prelude::*;
 
 /// In "Edit post": each photo of the post with "Alt text for photo N"
@@ -78,7 +79,7 @@ fn EditablePhoto(state: PostState, photo: Photo, index: ReadSignal<usize>) -> im
                             id=input_id
                             type="text"
                             name="alt"
-                            maxlength=ALT_MAX_CHARS.to_string()
+                            maxlength=TextLimit::AltText.maxlength()
                             value=alt
                             placeholder="Describe this photo"
                         />

@@ -3,7 +3,7 @@ use super::owner_controls::OwnerControls;
 use super::reactions::{ReactionButtons, ReactionSummaryButton};
 use super::share_box::ShareBox;
 use super::shared_post::SharedPostEmbed;
-use crate::components::common::{Avatar, ErrorNotice, RelativeTime};
+use crate::components::common::{Avatar, ErrorNotice, Icon, IconName, RelativeTime};
 use crate::components::photos::PhotoGrid;
 use crate::components::posts::{PostBody, VisibilityIcon};
 use crate::components::video::PostVideo;
@@ -239,7 +239,7 @@ fn PostFooter(
                 aria-controls=comments_id.clone()
                 on:click=move |_| comments_open.update(|open| *open = !*open)
             >
-                <span aria-hidden="true">"💬"</span>
+                <Icon name=IconName::Messages size=18 />
                 {move || format!("Comments ({})", state.comment_count.get())}
             </button>
             {share}

@@ -1,5 +1,4 @@
-use crate::components::auth::SignInRequired;
-use crate::components::common::NotFound;
+use crate::components::common::{Loading, page_error};
 use crate::components::posts::PostCard;
 use crate::error::AppError;
 use crate::ids::PostId;
@@ -29,7 +28,7 @@ pub fn PostPage() -> impl IntoView {
     let navigate = use_navigate();
     let on_deleted = Callback::new(move |()| navigate("/", Default::default()));
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match post.await {
                     Ok(post) => {
@@ -40,9 +39,7 @@ pub fn PostPage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(AppError::Unauthorized) => view! { <SignInRequired /> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => page_error(e),
                 }
             })}
         </Suspense>

@@ -2,7 +2,7 @@
 //! (optimistic: the counts change at once, then take the server's answer),
 //! and the summary that lists who reacted.
 
-use crate::components::common::Avatar;
+use crate::components::common::{Avatar, ErrorAlert, Icon, IconName};
 use crate::error::AppError;
 use crate::ids::PostId;
 use crate::models::{ReactionKind, ReactionSummary, Reactor};
@@ -64,7 +64,7 @@ pub fn ReactionButtons(
                     aria-pressed=move || is_mine(kind).to_string()
                     on:click=move |_| toggle(kind)
                 >
-                    {kind.emoji()}
+                    <Icon name=IconName::Reaction(kind) size=30 />
                 </button>
             }
         })
@@ -76,7 +76,7 @@ pub fn ReactionButtons(
             aria-pressed=move || is_mine(ReactionKind::Like).to_string()
             on:click=move |_| toggle(ReactionKind::Like)
         >
-            <span aria-hidden="true">"👍"</span>
+            <Icon name=IconName::Like size=18 />
             "Like"
         </button>
         <div class="reaction-picker" role="group" aria-label="Reactions">
@@ -85,7 +85,8 @@ pub fn ReactionButtons(
     }
 }
 
-/// The reaction counts ("👍 2 ❤️ 1 3", named "See who reacted (3)"),
+/// The reaction counts (each reaction's icon and count, then the total,
+/// named "See who reacted (3)"),
 /// hidden when there are none; clicking lists who reacted.
 #[component]
 pub fn ReactionSummaryButton(
@@ -116,9 +117,14 @@ pub fn ReactionSummaryButton(
         reactions.with(|r| {
             r.counts
                 .iter()
-                .map(
-                    |(kind, n)| view! { <span class="reaction-count">{kind.emoji()}" "{*n}</span> },
-                )
+                .map(|(kind, n)| {
+                    view! {
+                        <span class="reaction-count">
+                            <Icon name=IconName::Reaction(*kind) size=18 />
+                            {*n}
+                        </span>
+                    }
+                })
                 .collect_view()
         })
     };
@@ -146,7 +152,7 @@ pub fn ReactionSummaryButton(
             <div class="reactors" id=format!("reactors-{post_id}") hidden=move || !open.get()>
                 {move || match reactors.get() {
                     None => view! { <p class="loading small">"Loading…"</p> }.into_any(),
-                    Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorAlert error=e /> }.into_any(),
                     Some(Ok(list)) => view! { <ReactorList list /> }.into_any(),
                 }}
             </div>
@@ -154,7 +160,7 @@ pub fn ReactionSummaryButton(
     }
 }
 
-/// "Display Name 👍" per person.
+/// "Display Name" and their reaction's icon (named "Like"...) per person.
 #[component]
 fn ReactorList(list: Vec<Reactor>) -> impl IntoView {
     let items = list
@@ -165,8 +171,8 @@ fn ReactorList(list: Vec<Reactor>) -> impl IntoView {
                     <Avatar photo=r.person.avatar size=24 />
                     <a href=format!("/u/{}", r.person.username)>{r.person.display_name}</a>
                     " "
-                    <span role="img" aria-label=r.kind.label() title=r.kind.label()>
-                        {r.kind.emoji()}
+                    <span class="reactor-reaction" title=r.kind.label()>
+                        <Icon name=IconName::Reaction(r.kind) size=18 label=r.kind.label().to_owned() />
                     </span>
                 </li>
             }

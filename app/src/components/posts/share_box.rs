@@ -1,7 +1,8 @@
-use crate::components::common::{ErrorNotice, action_error};
+use crate::components::common::{ErrorNotice, Icon, IconName, action_error};
 use crate::components::posts::{FeedTop, VisibilitySelect};
 use crate::ids::PostId;
 use crate::server_fns::posts::SharePost;
+use crate::validation::TextLimit;
 use leptos::prelude::*;
 
 /// "Share": a disclosure with an optional text, the audience and "Share
@@ -50,7 +51,7 @@ pub fn ShareBox(
             }
         }>
             <summary class="button ghost" role="button">
-                <span aria-hidden="true">"↗"</span>
+                <Icon name=IconName::Share size=18 />
                 "Share"
             </summary>
             <ActionForm action=share node_ref=form>
@@ -61,7 +62,7 @@ pub fn ShareBox(
                         id=body_id
                         name="body"
                         rows="2"
-                        maxlength="5000"
+                        maxlength=TextLimit::Post.maxlength()
                         aria-describedby=error_id.clone()
                     ></textarea>
                 </div>

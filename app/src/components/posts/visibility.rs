@@ -1,3 +1,4 @@
+use crate::components::common::{Icon, IconName};
 use crate::models::Visibility;
 use leptos::prelude::*;
 
@@ -46,7 +47,7 @@ pub fn VisibilityIcon(
     let label = move || format!("Visible to: {}", visibility.get().label());
     view! {
         <span class="post-visibility" role="img" aria-label=label title=label>
-            {move || visibility.get().icon()}
+            <Icon name=Signal::derive(move || IconName::of_visibility(visibility.get())) size=14 />
         </span>
     }
 }

@@ -2,6 +2,7 @@ use crate::components::common::{ErrorNotice, FieldError, action_error};
 use crate::contexts::auth_context::use_auth;
 use crate::models::ProfileView;
 use crate::server_fns::profiles::UpdateProfile;
+use crate::validation::TextLimit;
 use leptos::prelude::*;
 
 /// The owner's "Edit profile" form: display name and bio.
@@ -31,7 +32,7 @@ pub fn ProfileEditor(
                         id="profile-display_name"
                         name="display_name"
                         type="text"
-                        maxlength="60"
+                        maxlength=TextLimit::Name.maxlength()
                         required
                         value=profile.display_name
                         aria-describedby="profile-display_name-error"
@@ -44,7 +45,7 @@ pub fn ProfileEditor(
                         id="profile-bio"
                         name="bio"
                         rows="3"
-                        maxlength="300"
+                        maxlength=TextLimit::Bio.maxlength()
                         aria-describedby="profile-bio-error"
                         inner_html=crate::text::textarea_html(&profile.bio)
                     ></textarea>

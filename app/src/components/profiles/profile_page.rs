@@ -1,12 +1,10 @@
-use crate::components::auth::SignInRequired;
-use crate::components::common::NotFound;
+use crate::components::common::{ErrorAlert, Loading, page_error};
 use crate::components::posts::{ListSource, PostList};
 use crate::components::profiles::ProfileEditor;
 use crate::components::profiles::profile_photo_editor::{
     PhotoEdit, PhotoStatus, PhotoTools, ProfilePicture,
 };
 use crate::components::social::{ProfileFriends, RelationshipActions, use_social_actions};
-use crate::error::AppError;
 use crate::ids::UserId;
 use crate::models::{MediaPurpose, PostView};
 use crate::server_fns::posts::list_user_posts;
@@ -38,7 +36,7 @@ pub fn ProfilePage() -> impl IntoView {
         |(username, ..)| get_profile(username),
     );
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match profile.await {
                     Ok(p) => {
@@ -77,9 +75,7 @@ pub fn ProfilePage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(AppError::Unauthorized) => view! { <SignInRequired /> }.into_any(),
-                    Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => page_error(e),
                 }
             })}
         </Transition>
@@ -111,7 +107,7 @@ fn ProfilePosts(user_id: UserId, username: String) -> impl IntoView {
                             />
                         }
                         .into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                     }
                 })
             }}

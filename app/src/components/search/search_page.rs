@@ -1,7 +1,5 @@
-use crate::components::auth::SignInRequired;
-use crate::components::common::{PersonCard, encode_query_value};
+use crate::components::common::{PersonCard, encode_query_value, page_error};
 use crate::components::posts::PostCard;
-use crate::error::AppError;
 use crate::models::SearchResults;
 use crate::server_fns::search::search_all;
 use leptos::prelude::*;
@@ -54,8 +52,7 @@ pub fn SearchPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match results.await {
                     Ok(results) => view! { <Results q=q.get_untracked() tab results /> }.into_any(),
-                    Err(AppError::Unauthorized) => view! { <SignInRequired /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => page_error(e),
                 }
             })}
         </Suspense>

@@ -1,7 +1,7 @@
 //! `/settings/account`: "Download your data" and "Delete your account".
 
 use crate::components::auth::SignInRequired;
-use crate::components::common::{ErrorNotice, FormField, action_error};
+use crate::components::common::{ErrorAlert, ErrorNotice, FormField, Loading, action_error};
 use crate::contexts::auth_context::use_auth;
 use crate::models::{DataExportInfo, DataExportStatus};
 use crate::server_fns::leaving::{DeleteAccount, RequestDataExport, list_data_exports};
@@ -21,7 +21,7 @@ pub fn AccountPage() -> impl IntoView {
     let auth = use_auth();
     view! {
         <Title text="Your data and account" />
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match auth.user.await {
                     Ok(Some(_)) => view! {
@@ -32,7 +32,7 @@ pub fn AccountPage() -> impl IntoView {
                     }
                     .into_any(),
                     Ok(None) => view! { <SignInRequired /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                 }
             })}
         </Transition>
@@ -84,7 +84,7 @@ fn DownloadCard() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match exports.await {
                         Ok(list) => view! { <ExportList list /> }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                     }
                 })}
             </Transition>

@@ -10,6 +10,8 @@ pub fn LiveSettingsForm(
     settings: LiveSettings,
 ) -> impl IntoView {
     let save = ServerAction::<UpdateLiveSettings>::new();
+    // `checked` renders the saved state into the page's HTML (seen before
+    // the wasm runs); `prop:checked` follows the signals afterwards.
     let receipts = RwSignal::new(settings.send_read_receipts);
     let presence = RwSignal::new(settings.show_presence);
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
@@ -22,12 +24,12 @@ pub fn LiveSettingsForm(
                 save.dispatch(UpdateLiveSettings { send_read_receipts: receipts.get_untracked(), show_presence: presence.get_untracked() });
             }>
                 <label class="check">
-                    <input type="checkbox" prop:checked=move || receipts.get() on:change=move |ev| receipts.set(event_target_checked(&ev)) />
+                    <input type="checkbox" checked=settings.send_read_receipts prop:checked=move || receipts.get() on:change=move |ev| receipts.set(event_target_checked(&ev)) />
                     "Send read receipts"
                 </label>
                 <p class="hint">"When off, people don't see when you've read their messages, and you don't see when they've read yours."</p>
                 <label class="check">
-                    <input type="checkbox" prop:checked=move || presence.get() on:change=move |ev| presence.set(event_target_checked(&ev)) />
+                    <input type="checkbox" checked=settings.show_presence prop:checked=move || presence.get() on:change=move |ev| presence.set(event_target_checked(&ev)) />
                     "Show when I'm online"
                 </label>
                 <p class="hint">"When off, friends don't see that you're online or when you were last seen."</p>

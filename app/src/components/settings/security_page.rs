@@ -1,6 +1,6 @@
 use super::TwoFactorSection;
 use crate::components::auth::SignInRequired;
-use crate::components::common::{ErrorNotice, FormField, action_error};
+use crate::components::common::{ErrorAlert, ErrorNotice, FormField, Loading, action_error};
 use crate::contexts::auth_context::use_auth;
 use crate::server_fns::account::{ChangeEmail, ChangePassword};
 use leptos::prelude::*;
@@ -26,7 +26,7 @@ pub fn SecurityPage() -> impl IntoView {
     let auth = use_auth();
     view! {
         <Title text="Password and security" />
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match auth.user.await {
                     Ok(Some(me)) => view! {
@@ -38,7 +38,7 @@ pub fn SecurityPage() -> impl IntoView {
                     }
                     .into_any(),
                     Ok(None) => view! { <SignInRequired /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                 }
             })}
         </Transition>

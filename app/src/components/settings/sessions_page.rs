@@ -1,9 +1,7 @@
 //! `/settings/sessions`: "Where you're logged in".
 
-use crate::components::auth::SignInRequired;
-use crate::components::common::{ErrorNotice, RelativeTime, action_error};
+use crate::components::common::{ErrorNotice, Loading, RelativeTime, action_error, page_error};
 use crate::contexts::auth_context::use_auth;
-use crate::error::AppError;
 use crate::models::SessionInfo;
 use crate::server_fns::sessions::{EndOtherSessions, EndSessionByHandle, list_sessions};
 use leptos::prelude::*;
@@ -33,7 +31,7 @@ pub fn SessionsPage() -> impl IntoView {
     };
     view! {
         <Title text="Where you're logged in" />
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match sessions.await {
                     Ok(list) => {
@@ -72,8 +70,7 @@ pub fn SessionsPage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(AppError::Unauthorized) => view! { <SignInRequired /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => page_error(e),
                 }
             })}
         </Transition>

@@ -1,7 +1,5 @@
-use crate::components::auth::SignInRequired;
-use crate::components::common::{ErrorNotice, PersonCard, action_error};
+use crate::components::common::{ErrorNotice, Loading, PersonCard, action_error, page_error};
 use crate::components::social::user_action_form;
-use crate::error::AppError;
 use crate::server_fns::chat::get_live_settings;
 use crate::server_fns::social::{UnblockUser, list_blocked};
 use leptos::prelude::*;
@@ -17,7 +15,7 @@ pub fn SettingsPage() -> impl IntoView {
     let live_settings = Resource::new(|| (), |_| get_live_settings());
     view! {
         <Title text="Settings" />
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match (blocked.await, live_settings.await) {
                     (Ok(people), Ok(settings)) => {
@@ -56,12 +54,7 @@ pub fn SettingsPage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    (Err(AppError::Unauthorized), _) | (_, Err(AppError::Unauthorized)) => {
-                        view! { <SignInRequired /> }.into_any()
-                    }
-                    (Err(e), _) | (_, Err(e)) => {
-                        view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                    }
+                    (Err(e), _) | (_, Err(e)) => page_error(e),
                 }
             })}
         </Transition>

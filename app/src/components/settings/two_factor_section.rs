@@ -1,4 +1,6 @@
-use crate::components::common::{ErrorNotice, FieldError, FormField, action_error};
+use crate::components::common::{
+    ErrorAlert, ErrorNotice, FieldError, FormField, Loading, action_error,
+};
 use crate::error::AppError;
 use crate::server_fns::two_factor::{
     ConfirmTwoFactor, DisableTwoFactor, StartTwoFactor, TwoFactorEnrolment, get_two_factor_status,
@@ -30,7 +32,7 @@ pub fn TwoFactorSection() -> impl IntoView {
     view! {
         <section class="card settings-card" aria-labelledby="two-factor-heading">
             <h2 id="two-factor-heading">"Two-factor authentication"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match status.await {
                         Ok(true) => view! { <TwoFactorOn confirm disable /> }.into_any(),
@@ -39,7 +41,7 @@ pub fn TwoFactorSection() -> impl IntoView {
                             view! { <p class="hint">"Log in to manage two-factor authentication."</p> }
                                 .into_any()
                         }
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                     }
                 })}
             </Transition>

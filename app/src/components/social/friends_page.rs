@@ -1,8 +1,6 @@
 use super::{SocialActions, use_social_actions, user_action_form};
-use crate::components::auth::SignInRequired;
 use crate::components::chat::PresenceLabel;
-use crate::components::common::{ErrorNotice, PersonCard};
-use crate::error::AppError;
+use crate::components::common::{ErrorNotice, Loading, PersonCard, page_error};
 use crate::models::{FriendsOverview, PersonCard as Person};
 use crate::server_fns::social::{get_friends_overview, list_people_you_may_know};
 use leptos::prelude::*;
@@ -17,18 +15,13 @@ pub fn FriendsPage() -> impl IntoView {
     let suggestions = Resource::new(move || actions.version(), |_| list_people_you_may_know());
     view! {
         <Title text="Friends" />
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match (overview.await, suggestions.await) {
-                    (Err(AppError::Unauthorized), _) | (_, Err(AppError::Unauthorized)) => {
-                        view! { <SignInRequired /> }.into_any()
-                    }
                     (Ok(overview), Ok(suggestions)) => {
                         view! { <FriendsSections overview suggestions actions /> }.into_any()
                     }
-                    (Err(e), _) | (_, Err(e)) => {
-                        view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-                    }
+                    (Err(e), _) | (_, Err(e)) => page_error(e),
                 }
             })}
         </Transition>

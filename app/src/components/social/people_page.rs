@@ -1,5 +1,4 @@
-use crate::components::auth::SignInRequired;
-use crate::components::common::{ErrorNotice, PersonCard, encode_query_value};
+use crate::components::common::{ErrorNotice, Loading, PersonCard, encode_query_value, page_error};
 use crate::error::AppError;
 use crate::models::{PeoplePage as PeoplePageData, PersonCard as Person};
 use crate::server_fns::social::list_people;
@@ -16,12 +15,11 @@ pub fn PeoplePage() -> impl IntoView {
     let page = Resource::new(move || query.read().get("after"), list_people);
     view! {
         <Title text="People" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(first) => view! { <Directory first /> }.into_any(),
-                    Err(AppError::Unauthorized) => view! { <SignInRequired /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => page_error(e),
                 }
             })}
         </Suspense>

@@ -1,4 +1,4 @@
-use crate::components::common::PersonCard;
+use crate::components::common::{ErrorAlert, PersonCard};
 use crate::ids::UserId;
 use crate::server_fns::social::list_user_friends;
 use leptos::prelude::*;
@@ -26,7 +26,7 @@ pub fn ProfileFriends(
                             </ul>
                         }
                         .into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -1,12 +1,12 @@
 use super::{SocialActions, user_action_form};
 use crate::components::chat::{MessageButton, PresenceLabel};
-use crate::components::common::{ErrorNotice, focus_within};
+use crate::components::common::{ErrorNotice, Icon, IconName, focus_within};
 use crate::models::{FriendState, ProfileView};
 use leptos::prelude::*;
 
 /// The buttons under someone else's profile header: the friendship button
 /// for the current state ("Add friend", "Cancel request", "Accept" /
-/// "Decline", "Friends ▾" → "Unfriend", "Unblock"), "Follow" / "Unfollow",
+/// "Decline", the "Friends" menu → "Unfriend", "Unblock"), "Follow" / "Unfollow",
 /// and "More" → "Block" (with a confirmation). Plain forms, so they work
 /// without JavaScript; the page refetches after each.
 #[component]
@@ -39,7 +39,10 @@ pub fn RelationshipActions(
             <MessageButton user_id=uid />
             <PresenceLabel user_id=uid />
             <details class="menu">
-                <summary class="button" role="button">"Friends ▾"</summary>
+                <summary class="button" role="button">
+                    "Friends"
+                    <Icon name=IconName::ChevronDown size=16 />
+                </summary>
                 <div class="menu-panel">
                     {user_action_form!(actions.unfriend, uid, "Unfriend", "button ghost")}
                 </div>

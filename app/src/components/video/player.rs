@@ -4,8 +4,8 @@
 //! browser's own HLS (Safari, iOS), with a quality menu under hls.js.
 
 use super::hls::{self, Hls};
-use super::icons::PlayIcon;
 use super::quality::{level_for, poster_alt, poster_size, poster_srcset, quality_options};
+use crate::components::common::{Icon, IconName};
 use crate::models::{Photo, Video, slots_for};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -93,7 +93,7 @@ pub fn VideoPlayer(video: Video) -> impl IntoView {
                         aria-label="Play video"
                         on:click=move |_| playing.set(true)
                     >
-                        <PlayIcon />
+                        <Icon name=IconName::PlayDisc size=64 />
                     </button>
                     <span class="video-duration" aria-hidden="true">{video.duration_label()}</span>
                 </div>

@@ -2,8 +2,8 @@
 //! while it is transcoded, "Processing 40 %" (kept current by the live
 //! `VideoProgress` events), or why it failed.
 
-use super::icons::VideoIcon;
 use super::player::VideoPlayer;
+use crate::components::common::{Icon, IconName};
 use crate::contexts::live_context::use_live;
 use crate::events::LiveEvent;
 use crate::models::{Video, VideoState};
@@ -92,7 +92,7 @@ fn VideoProcessing(percent: Signal<u8>) -> impl IntoView {
     view! {
         <div class="video-processing">
             <div class="video-processing-frame" aria-hidden="true">
-                <VideoIcon size=40 />
+                <Icon name=IconName::Video size=40 />
             </div>
             <p class="video-processing-text">{move || format!("Processing {} %", percent.get())}</p>
             <progress

@@ -3,9 +3,9 @@
 //! name, progress ("42 % · about 3 min left") and Pause, Resume, Retry
 //! and Cancel buttons.
 
-use super::icons::{PauseIcon, ResumeIcon, VideoIcon};
 use super::upload_math::{progress_label, size_label};
 use super::video_upload::{UploadPhase, VideoUpload};
+use crate::components::common::{Icon, IconName};
 use crate::components::photos::files_of;
 use leptos::prelude::*;
 
@@ -43,7 +43,7 @@ pub fn AddVideoInput(
             on:change=on_change
         />
         <label for=id class="button ghost photo-add video-add">
-            <VideoIcon />
+            <Icon name=IconName::Video />
             <span>"Add video"</span>
         </label>
     }
@@ -85,7 +85,7 @@ fn ResumePrompt(upload: VideoUpload, blocked: Signal<bool>) -> impl IntoView {
     };
     view! {
         <div class="video-resume" role="group" aria-label="Unfinished video upload">
-            <VideoIcon />
+            <Icon name=IconName::Video />
             <div class="video-resume-text">
                 <p class="video-resume-question">{move || format!("Resume uploading {}?", name())}</p>
                 <p class="hint">{move || format!("Choose {} again to continue where it stopped.", name())}</p>
@@ -157,7 +157,7 @@ fn UploadProgress(upload: VideoUpload) -> impl IntoView {
     view! {
         <div class="video-upload" role="group" aria-label="Video to attach">
             <div class="video-upload-head">
-                <VideoIcon />
+                <Icon name=IconName::Video />
                 <span class="video-upload-name">{name}</span>
                 <span class="video-upload-size">{move || size_label(upload.size.get())}</span>
             </div>
@@ -173,13 +173,13 @@ fn UploadProgress(upload: VideoUpload) -> impl IntoView {
             <div class="video-buttons">
                 <Show when=can_pause>
                     <button type="button" class="button" on:click=move |_| upload.pause()>
-                        <PauseIcon />
+                        <Icon name=IconName::Pause size=16 />
                         "Pause"
                     </button>
                 </Show>
                 <Show when=can_resume>
                     <button type="button" class="button" on:click=move |_| upload.resume()>
-                        <ResumeIcon />
+                        <Icon name=IconName::Resume size=16 />
                         "Resume"
                     </button>
                 </Show>

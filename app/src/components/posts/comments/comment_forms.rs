@@ -6,10 +6,8 @@ use crate::error::AppError;
 use crate::ids::{CommentId, PostId};
 use crate::models::CommentView;
 use crate::server_fns::comments::{AddComment, DeleteComment, EditComment};
+use crate::validation::TextLimit;
 use leptos::prelude::*;
-
-/// Maximum comment length, as the server checks it.
-const COMMENT_MAX: &str = "2000";
 
 /// Any error of a comment form, under it (`id` for `aria-describedby`).
 fn form_error(error: Signal<Option<AppError>>, id: String) -> impl IntoView {
@@ -63,7 +61,7 @@ pub fn NewCommentForm(
                     id=textarea_id
                     name="body"
                     rows="1"
-                    maxlength=COMMENT_MAX
+                    maxlength=TextLimit::Comment.maxlength()
                     required
                     placeholder=format!("{label}…")
                     aria-describedby=error_id.clone()
@@ -114,7 +112,7 @@ pub fn EditCommentForm(
                     id=textarea_id
                     name="body"
                     rows="2"
-                    maxlength=COMMENT_MAX
+                    maxlength=TextLimit::Comment.maxlength()
                     required
                     aria-describedby=error_id.clone()
                     inner_html=crate::text::textarea_html(&comment.body)

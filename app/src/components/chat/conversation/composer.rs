@@ -6,6 +6,7 @@ use crate::events::ClientFrame;
 use crate::ids::ConversationId;
 use crate::models::{MediaPurpose, TYPING_RESEND_MS};
 use crate::server_fns::chat::SendMessage;
+use crate::validation::TextLimit;
 use leptos::prelude::*;
 
 /// The box under a conversation: the text ("Message"; Enter sends,
@@ -72,7 +73,7 @@ pub fn MessageComposer(
                 id="message-input"
                 rows="2"
                 placeholder="Write a message…"
-                maxlength="4000"
+                maxlength=TextLimit::Message.maxlength()
                 prop:value=move || draft.get()
                 on:input=on_input
                 on:keydown=move |ev| {

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Feed benchmark on the default set-up (one release server on SQLite on
+# disk), in one run: the feed `/`, a friend's profile, a post's permalink
+# and a static file (the hashed stylesheet, brotli) for the ceiling, each
+# measured with
+#
+#   wrk -t2 -c64 -d15s --latency --timeout 30s [-H "Cookie: hearth_session=..."] URL
+#
+# signed in as the demo user elza_doyle_0. Prints wrk's summary per target,
+# then a table (req/s, p50, p99 per target and round), the feed-to-ceiling
+# ratio, and the server's resident memory after the run and after 10 s idle.
+#
+#   bench/feed.sh             # two interleaved rounds
+#   BENCH_ROUNDS=1 bench/feed.sh
+#
+# It builds nothing. Build the release site and server first:
+#
+#   . scripts/env.sh && cargo leptos build --release --precompress
+#
+# Settings (environment):
+#   HEARTH_SERVER_BIN   server binary (default $CARGO_TARGET_DIR/release/server;
+#                       hash.txt beside it names the hashed site files)
+#   LEPTOS_SITE_ROOT    built site (default target/site)
+#   BENCH_ROUNDS        rounds over the four targets (default 2)
+#   BENCH_PORT          port (default 3400)
+#   WRK_THREADS / WRK_CONNECTIONS / WRK_DURATION   (default 2 / 64 / 15s)
+#   BENCH_FEED_KEEP=1   keep the temp folder (database, logs) afterwards
+#   RUST_LOG            the server's log filter (default warn)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/env.sh
+. "$root/scripts/env.sh"
+cd "$HEARTH_ROOT"
+# shellcheck source=scripts/processes.sh
+. scripts/processes.sh
+
+log() { printf '[feed-bench] %s\n' "$*" >&2; }
+
+server_bin="${HEARTH_SERVER_BIN:-$CARGO_TARGET_DIR/release/server}"
+site_root="${LEPTOS_SITE_ROOT:-$HEARTH_ROOT/target/site}"
+rounds="${BENCH_ROUNDS:-2}"
+port="${BENCH_PORT:-3400}"
+threads="${WRK_THREADS:-2}"
+connections="${WRK_CONNECTIONS:-64}"
+duration="${WRK_DURATION:-15s}"
+user="elza_doyle_0"
+# app::services::demo::DEMO_PASSWORD
+password="hearth-demo-password"
+
+[ -x "$server_bin" ] || die "no server binary at $server_bin (cargo leptos build --release --precompress)"
+[ -d "$site_root/pkg" ] || die "no built site at $site_root (cargo leptos build --release --precompress)"
+require_wrk
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  die "127.0.0.1:$port is already in use: stop what listens there first"
+fi
+
+# On disk (not tmpfs): the database's writes are part of what is measured.
+work="$(mktemp -d "${TMPDIR:-/var/tmp}/hearth-feed-bench.XXXXXX")"
+server_pid=""
+cleanup() {
+  stop_pid "$server_pid"
+  if [ "${BENCH_FEED_KEEP:-0}" = "1" ]; then
+    log "kept $work"
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+show_logs() {
+  echo "--- server log (last 30 lines)" >&2
+  tail -n 30 "$work/server.log" >&2 || true
+}
+
+db_url="sqlite://$work/hearth.db?mode=rwc"
+log "loading the demo data (server seed-demo) into $work/hearth.db"
+DATABASE_URL="$db_url" HEARTH_MEDIA_URL="$work/media" RUST_LOG="${RUST_LOG:-warn}" \
+  "$server_bin" seed-demo | sed 's/^/[feed-bench]   /' >&2
+
+log "server on 127.0.0.1:$port (site $site_root)"
+DATABASE_URL="$db_url" \
+  HEARTH_MEDIA_URL="$work/media" \
+  HEARTH_UPLOAD_DIR="$work/uploads" \
+  HEARTH_OUTBOX_DIR="$work/outbox" \
+  LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+  LEPTOS_SITE_ROOT="$site_root" \
+  HEARTH_RATE_LIMITS=off \
+  RUST_LOG="${RUST_LOG:-warn}" \
+  "$server_bin" >"$work/server.log" 2>&1 &
+server_pid=$!
+wait_for "http://127.0.0.1:$port/readyz" "the server" "$server_pid"
+base="http://127.0.0.1:$port"
+
+log "logging in as $user"
+curl -sS -o "$work/login.body" -D "$work/login.headers" \
+  -H "Origin: $base" -H "Referer: $base/" \
+  --data-urlencode "login=$user" --data-urlencode "password=$password" \
+  "$base/api/log_in"
+cookie="$(grep -i '^set-cookie: hearth_session=' "$work/login.headers" | tail -n 1 | sed 's/^[^:]*: *//; s/;.*$//' | tr -d '\r')"
+[ -n "$cookie" ] || die "the log-in set no session cookie"
+curl -fsS -o "$work/feed.html" -H "Cookie: $cookie" "$base/" || die "GET / failed"
+grep -q "$user" "$work/feed.html" || die "GET / with the session cookie doesn't look signed in as $user"
+
+# The targets, read from the feed page: a post by someone else (its
+# permalink and its author's profile) and the hashed stylesheet.
+permalink="$(grep -o 'href="/p/[0-9]*"' "$work/feed.html" | head -n 1 | sed 's/^href="//; s/"$//')"
+profile="$(grep -o 'href="/u/[a-z0-9_]*"' "$work/feed.html" | grep -v "/u/$user\"" | head -n 1 | sed 's/^href="//; s/"$//')"
+stylesheet="$(grep -o 'href="/pkg/[^"]*\.css"' "$work/feed.html" | head -n 1 | sed 's/^href="//; s/"$//')"
+[ -n "$permalink" ] && [ -n "$profile" ] && [ -n "$stylesheet" ] ||
+  die "couldn't find a permalink, a profile and the stylesheet on the feed page"
+log "feed $(wc -c <"$work/feed.html") bytes; profile $profile; permalink $permalink; static $stylesheet"
+headers="$(curl -sS -o /dev/null -D - -H 'Accept-Encoding: br' "$base$stylesheet" | tr -d '\r')"
+log "static: $(grep -i '^content-encoding' <<<"$headers" || echo 'no content-encoding'); $(grep -i '^cache-control' <<<"$headers" || echo 'no cache-control')"
+
+# run NAME PATH [wrk args...]: one wrk run; appends "name rps p50 p99" to the results.
+run() {
+  local name="$1" path="$2"
+  shift 2
+  local out
+  out="$(wrk -t"$threads" -c"$connections" -d"$duration" --latency --timeout 30s "$@" "$base$path")"
+  printf '%s\n' "$out" | sed "s/^/[$name] /" >&2
+  local rps p50 p99
+  rps="$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")"
+  p50="$(awk '$1 == "50%" { print $2 }' <<<"$out")"
+  p99="$(awk '$1 == "99%" { print $2 }' <<<"$out")"
+  printf '%s %s %s %s\n' "$name" "$rps" "$p50" "$p99" >>"$work/results"
+}
+
+rss_mb() {
+  awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status"
+}
+
+: >"$work/results"
+for round in $(seq 1 "$rounds"); do
+  log "round $round of $rounds"
+  run feed / -H "Cookie: $cookie"
+  run profile "$profile" -H "Cookie: $cookie"
+  run permalink "$permalink" -H "Cookie: $cookie"
+  run static "$stylesheet" -H "Accept-Encoding: br"
+done
+rss_after="$(rss_mb)"
+sleep 10
+rss_idle="$(rss_mb)"
+
+echo
+printf '%-10s %10s %10s %10s\n' target req/s p50 p99
+awk '{ printf "%-10s %10s %10s %10s\n", $1, $2, $3, $4 }' "$work/results"
+awk '$1 == "feed" { f += $2; nf++ } $1 == "static" { s += $2; ns++ }
+  END { if (nf && ns && s > 0) printf "feed / static ceiling: %.3f (mean req/s %.0f / %.0f)\n", (f / nf) / (s / ns), f / nf, s / ns }' "$work/results"
+echo "server RSS: ${rss_after} MB right after the runs, ${rss_idle} MB after 10 s idle"
