@@ -19,6 +19,18 @@ const POLL_MS: u64 = 4000;
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let auth = use_auth();
+    // Here, not in the card: deleting the account also ends the session,
+    // whose closed live socket may refresh `auth` first; the page then
+    // swaps the card for "Log in to see this", which would drop an effect
+    // of the card's before it could navigate.
+    let delete = ServerAction::<DeleteAccount>::new();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if matches!(delete.value().get(), Some(Ok(()))) {
+            auth.refresh();
+            navigate("/", Default::default());
+        }
+    });
     view! {
         <Title text="Your data and account" />
         <Transition fallback=|| view! { <Loading /> }>
@@ -28,7 +40,7 @@ pub fn AccountPage() -> impl IntoView {
                         <h1 class="page-title">"Your data and account"</h1>
                         <super::SettingsNav />
                         <DownloadCard />
-                        <DeleteCard />
+                        <DeleteCard delete />
                     }
                     .into_any(),
                     Ok(None) => view! { <SignInRequired /> }.into_any(),
@@ -136,17 +148,11 @@ fn ExportList(list: Vec<DataExportInfo>) -> impl IntoView {
 }
 
 #[component]
-fn DeleteCard() -> impl IntoView {
-    let delete = ServerAction::<DeleteAccount>::new();
+fn DeleteCard(
+    /// "Delete my account" (the page follows its answer).
+    delete: ServerAction<DeleteAccount>,
+) -> impl IntoView {
     let error = action_error(delete);
-    let auth = use_auth();
-    let navigate = leptos_router::hooks::use_navigate();
-    Effect::new(move |_| {
-        if matches!(delete.value().get(), Some(Ok(()))) {
-            auth.refresh();
-            navigate("/", Default::default());
-        }
-    });
     view! {
         <section class="card settings-card danger-zone" aria-labelledby="delete-heading">
             <h2 id="delete-heading">"Delete your account"</h2>
