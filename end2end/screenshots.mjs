@@ -23,6 +23,12 @@ for (const [name, opts] of [
     await login.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('region', { name: 'Create a post' }).waitFor();
   }
+  // Photos and avatars load lazily after the page: wait for those in view.
+  await page.waitForFunction(() =>
+    [...document.images]
+      .filter((img) => img.getBoundingClientRect().top < window.innerHeight)
+      .every((img) => img.complete && img.naturalWidth > 0),
+  );
   await page.screenshot({ path: `${out}/${name}.png` });
   await context.close();
 }
