@@ -133,6 +133,9 @@ pub fn Icon(
             <use_ href=href />
         </svg>
     }
+    // Erased, so an icon adds one level to its parent's view type, not its
+    // whole `<svg>` tree (see `PostCard`).
+    .into_any()
 }
 
 #[cfg(test)]

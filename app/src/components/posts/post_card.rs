@@ -206,6 +206,10 @@ pub fn PostCard(
             <PostFooter id state root_visibility allow_public comments_open comments_reload />
         </article>
     }
+    // Erased: a card's full view type nested inside a feed's `For` goes past
+    // the compiler's recursion limit in release builds (debug builds erase
+    // every component anyway).
+    .into_any()
 }
 
 /// Reaction summary, the row of buttons (Like, picker, "Comments (N)",
