@@ -142,8 +142,10 @@ pub async fn security_headers(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let path = req.uri().path().to_owned();
-    let is_static = is_static_asset(&path);
+    let path = req.uri().path();
+    let is_static = is_static_asset(path);
+    // Decided before the handler runs: no copy of the path is kept.
+    let cache = cache_control(path, settings.hashed_pkg);
     let nonce = (!is_static).then(Nonce::new);
     if let Some(nonce) = &nonce {
         req.extensions_mut().insert(nonce.clone());
@@ -172,11 +174,7 @@ pub async fn security_headers(
         PERMISSIONS_POLICY,
     );
     if status != StatusCode::NOT_MODIFIED {
-        set_default(
-            headers,
-            header::CACHE_CONTROL,
-            cache_control(&path, settings.hashed_pkg),
-        );
+        set_default(headers, header::CACHE_CONTROL, cache);
     }
     if https {
         set_default(headers, header::STRICT_TRANSPORT_SECURITY, HSTS);
