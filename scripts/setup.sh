@@ -15,6 +15,7 @@ TOOLS_DIR="$HEARTH_TOOLS_DIR"
 CARGO_LEPTOS_VERSION="0.3.11"
 BINARYEN_VERSION="132.0.0"
 HLS_JS_VERSION="1.7.4"
+LEPTOSFMT_VERSION="0.1.33"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -65,6 +66,16 @@ install_wasm_bindgen() {
   # Not --locked: its lock file pins a webpki-roots the index no longer has.
   CARGO_TARGET_DIR="$HOME/.cache/hearth-tools-target" \
     cargo install wasm-bindgen-cli --version "$want" --force
+}
+
+install_leptosfmt() {
+  # Formats the view! macro bodies rustfmt skips (test.sh checks them).
+  if leptosfmt --version 2>/dev/null | grep -q " $LEPTOSFMT_VERSION\$"; then
+    return
+  fi
+  log "installing leptosfmt $LEPTOSFMT_VERSION"
+  CARGO_TARGET_DIR="$HOME/.cache/hearth-tools-target" \
+    cargo install leptosfmt --version "$LEPTOSFMT_VERSION" --locked --force
 }
 
 install_wasm_opt() {
@@ -132,7 +143,13 @@ install_nginx() {
 }
 
 install_end2end_packages() {
-  if [ -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+  # Up to date when every package package.json names is installed (so a
+  # pulled package.json with a new package installs it).
+  if (cd "$ROOT/end2end" && node -e '
+      const fs = require("fs");
+      const deps = Object.keys(require("./package.json").devDependencies);
+      process.exit(deps.every((d) => fs.existsSync(`node_modules/${d}/package.json`)) ? 0 : 1);
+    '); then
     return
   fi
   log "installing the end-to-end npm packages"
@@ -144,6 +161,7 @@ main() {
   install_rust_toolchain
   install_cargo_leptos
   install_wasm_bindgen
+  install_leptosfmt
   install_wasm_opt
   install_hls_js
   install_ffmpeg

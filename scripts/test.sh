@@ -24,8 +24,10 @@ if [ "${CI:-}" = "true" ]; then
   fi
 fi
 
-step "cargo fmt --check"
+step "cargo fmt --check, leptosfmt --check"
 cargo fmt --all -- --check
+# rustfmt leaves macro bodies alone; leptosfmt formats the view! ones.
+leptosfmt --check app frontend
 
 step "clippy (ssr)"
 cargo clippy -p app --features ssr --all-targets -- -D warnings

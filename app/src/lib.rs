@@ -98,7 +98,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|t: String| if t.is_empty() { "Hearth".to_owned() } else { format!("{t} · Hearth") } />
+        <Title formatter=|t: String| {
+            if t.is_empty() { "Hearth".to_owned() } else { format!("{t} · Hearth") }
+        } />
         <Router>
             <AppRoutes />
         </Router>
@@ -114,27 +116,34 @@ fn AppRoutes() -> impl IntoView {
     contexts::live_context::provide_live_context();
     contexts::chat_context::provide_chat_context();
     view! {
-            <Routes fallback=|| view! { <TopBar /><main id="main" class="page"><NotFound /></main> }>
-                <ParentRoute path=path!("") view=MainLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=HomePage />
-                    <Route path=path!("u/:username") view=ProfilePage />
-                    <Route path=path!("p/:id") view=PostPage />
-                    <Route path=path!("friends") view=FriendsPage />
-                    <Route path=path!("people") view=PeoplePage />
-                    <Route path=path!("search") view=SearchPage />
-                    <Route path=path!("settings") view=SettingsPage />
-                    <Route path=path!("settings/security") view=SecurityPage />
-                    <Route path=path!("settings/sessions") view=SessionsPage />
-                    <Route path=path!("settings/account") view=AccountPage />
-                    <Route path=path!("forgot-password") view=ForgotPasswordPage />
-                    <Route path=path!("reset-password") view=ResetPasswordPage />
-                    <Route path=path!("confirm-email") view=ConfirmEmailPage />
-                    <Route path=path!("messages") view=MailboxPage />
-                    <Route path=path!("messages/new") view=NewGroupPage />
-                    <Route path=path!("messages/:id") view=ConversationPage />
-                    <Route path=path!("rooms") view=RoomsPage />
-                    <Route path=path!("notifications") view=NotificationsPage />
-                </ParentRoute>
-            </Routes>
+        <Routes fallback=|| {
+            view! {
+                <TopBar />
+                <main id="main" class="page">
+                    <NotFound />
+                </main>
+            }
+        }>
+            <ParentRoute path=path!("") view=MainLayout ssr=SsrMode::Async>
+                <Route path=path!("") view=HomePage />
+                <Route path=path!("u/:username") view=ProfilePage />
+                <Route path=path!("p/:id") view=PostPage />
+                <Route path=path!("friends") view=FriendsPage />
+                <Route path=path!("people") view=PeoplePage />
+                <Route path=path!("search") view=SearchPage />
+                <Route path=path!("settings") view=SettingsPage />
+                <Route path=path!("settings/security") view=SecurityPage />
+                <Route path=path!("settings/sessions") view=SessionsPage />
+                <Route path=path!("settings/account") view=AccountPage />
+                <Route path=path!("forgot-password") view=ForgotPasswordPage />
+                <Route path=path!("reset-password") view=ResetPasswordPage />
+                <Route path=path!("confirm-email") view=ConfirmEmailPage />
+                <Route path=path!("messages") view=MailboxPage />
+                <Route path=path!("messages/new") view=NewGroupPage />
+                <Route path=path!("messages/:id") view=ConversationPage />
+                <Route path=path!("rooms") view=RoomsPage />
+                <Route path=path!("notifications") view=NotificationsPage />
+            </ParentRoute>
+        </Routes>
     }
 }

@@ -72,7 +72,7 @@ test('a message arrives live, typing shows and clears, "Seen" appears and the un
   await expect(messageList(page).getByText(first)).toBeVisible();
 
   // B, elsewhere on the site, gets the badge live; the mailbox shows the conversation.
-  await expect(messagesLink(pageB)).toHaveAccessibleName('Messages (1 unread)');
+  await expect(messagesLink(pageB)).toHaveAccessibleName('Messages, 1 unread');
   await messagesLink(pageB).click();
   const row = pageB.getByRole('list', { name: 'Conversations' }).getByRole('listitem').filter({ hasText: a.displayName });
   await expect(row).toContainText(first);
@@ -183,7 +183,7 @@ test('B, away while A sends two messages, sees both exactly once on return', asy
 
   const back = await (await browser.newContext()).newPage();
   await logIn(back, b);
-  await expect(messagesLink(back)).toHaveAccessibleName('Messages (2 unread)');
+  await expect(messagesLink(back)).toHaveAccessibleName('Messages, 2 unread');
   await messagesLink(back).click();
   await back.getByRole('list', { name: 'Conversations' }).getByRole('link').first().click();
   await waitForLive(back);
@@ -297,7 +297,7 @@ test('a friend request notification arrives live and can be accepted from it', a
   await expect(bellLink(pageB)).toHaveAccessibleName('Notifications');
 
   await sendFriendRequest(page, b);
-  await expect(bellLink(pageB)).toHaveAccessibleName('Notifications (1 unread)');
+  await expect(bellLink(pageB)).toHaveAccessibleName('Notifications, 1 unread');
   const item = pageB
     .getByRole('list', { name: 'Notifications' })
     .getByRole('listitem')

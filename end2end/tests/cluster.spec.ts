@@ -228,7 +228,7 @@ test('a friend request sent on instance 1 shows as a live notification on instan
   await markPage(pageC);
 
   await sendFriendRequest(pageA, c);
-  await expect(bellLink(pageC)).toHaveAccessibleName('Notifications (1 unread)');
+  await expect(bellLink(pageC)).toHaveAccessibleName('Notifications, 1 unread');
   await expect(
     pageC
       .getByRole('list', { name: 'Notifications' })

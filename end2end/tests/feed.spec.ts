@@ -121,7 +121,7 @@ test.describe('the feed', () => {
 
     // Gone for good.
     await reload(page);
-    await expect(page.getByRole('link', { name: `Your profile (${a.displayName})` })).toBeVisible();
+    await expect(page.getByRole('link', { name: `${a.displayName} (your profile)` })).toBeVisible();
     await expect(articleA).toHaveCount(0);
     await expect(postBy(page, a, edited)).toHaveCount(0);
     await reload(pageB);

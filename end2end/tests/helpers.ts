@@ -145,7 +145,7 @@ export function composer(page: Page): Locator {
 
 /** The top bar's link to the signed-in user's profile. */
 export function profileLink(page: Page, displayName: string): Locator {
-  return page.getByRole('link', { name: `Your profile (${displayName})`, exact: true });
+  return page.getByRole('link', { name: `${displayName} (your profile)`, exact: true });
 }
 
 /** Elements with exactly `text` that a person can see (skips closed disclosures' contents). */

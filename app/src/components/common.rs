@@ -15,7 +15,7 @@ mod url;
 pub use avatar::{Avatar, Cover, PLACEHOLDER_AVATAR, PLACEHOLDER_COVER};
 pub use errors::{ErrorNotice, FieldError, action_error};
 pub use focus::focus_within;
-pub use form_field::FormField;
+pub use form_field::{FormField, NewPasswordFields};
 pub use icon::{ICON_SPRITE, Icon, IconName};
 pub use not_found::NotFound;
 pub use page_state::{ErrorAlert, Loading, page_error};

@@ -11,7 +11,9 @@ use leptos::prelude::*;
 pub fn HomePage() -> impl IntoView {
     let auth = use_auth();
     view! {
-        <Suspense fallback=|| view! { <Loading /> }>
+        <Suspense fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match auth.user.await {
                     Ok(Some(me)) => view! { <Feed me /> }.into_any(),

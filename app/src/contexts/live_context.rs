@@ -292,24 +292,38 @@ mod browser {
     use super::LiveContext;
     use crate::contexts::auth_context::{AuthContext, use_auth};
     use crate::events::{ClientFrame, LiveEnvelope, LiveEvent, PROTOCOL_VERSION};
+    use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+    use futures::future::{Either, poll_fn, select};
+    use futures::{Sink, SinkExt, StreamExt};
+    use gloo_net::websocket::futures::WebSocket;
+    use gloo_net::websocket::{Message, State, WebSocketError};
     use leptos::prelude::*;
+    use leptos::task::spawn_local;
     use std::cell::{Cell, RefCell};
+    use std::pin::Pin;
     use std::rc::Rc;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
-    use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
     /// Close code of "your session ended" (`app::revocation` on the server).
     const SIGNED_OUT_CLOSE_CODE: u16 = 4401;
+    /// Close code of a normal closure (RFC 6455 §7.4.1): this tab closed it.
+    const NORMAL_CLOSE_CODE: u16 = 1000;
+    /// Close code for a connection that ended without a close frame
+    /// (RFC 6455 §7.4.1), used when the socket's stream just ends.
+    const ABNORMAL_CLOSE_CODE: u16 = 1006;
 
     /// Socket state shared by the callbacks of one tab.
     #[derive(Default)]
     struct Conn {
-        socket: RefCell<Option<WebSocket>>,
+        /// The way to the open (or opening) socket's task: text frames to
+        /// send. Dropping every sender ends the task, which closes the
+        /// socket.
+        socket: RefCell<Option<UnboundedSender<String>>>,
         /// Whether a user is signed in (we should be connected).
         wanted: Cell<bool>,
         attempt: Cell<u32>,
-        /// Bumped on every open; stale callbacks compare and bail.
+        /// Bumped on every open; stale tasks compare and bail.
         generation: Cell<u32>,
         /// Highest durable event id seen (resume point).
         last_id: Cell<i64>,
@@ -319,18 +333,19 @@ mod browser {
     }
 
     thread_local! {
-        static OPEN: RefCell<Option<WebSocket>> = const { RefCell::new(None) };
+        /// The sender of the socket that is open now, for [`send`].
+        static OPEN: RefCell<Option<UnboundedSender<String>>> = const { RefCell::new(None) };
     }
 
+    /// Sends `frame` on the open socket; dropped while none is open (the
+    /// frames are hints the next open repeats: watches, typing).
     pub(super) fn send(frame: &ClientFrame) {
         let Ok(text) = serde_json::to_string(frame) else {
             return;
         };
         OPEN.with(|open| {
-            if let Some(ws) = open.borrow().as_ref()
-                && ws.ready_state() == WebSocket::OPEN
-            {
-                let _ = ws.send_with_str(&text);
+            if let Some(tx) = open.borrow().as_ref() {
+                let _ = tx.unbounded_send(text);
             }
         });
     }
@@ -387,9 +402,8 @@ mod browser {
 
     fn close(conn: &Rc<Conn>, live: LiveContext) {
         conn.generation.set(conn.generation.get() + 1);
-        if let Some(ws) = conn.socket.borrow_mut().take() {
-            let _ = ws.close();
-        }
+        // Without senders the socket's task ends and drops (closes) it.
+        conn.socket.borrow_mut().take();
         OPEN.with(|open| open.borrow_mut().take());
         live.connected.set(false);
     }
@@ -398,67 +412,24 @@ mod browser {
         let Some(url) = url(conn.last_id.get()) else {
             return;
         };
-        let Ok(ws) = WebSocket::new(&url) else {
+        let Ok(ws) = WebSocket::open(&url) else {
             schedule_reconnect(conn, live, auth);
             return;
         };
         let generation = conn.generation.get() + 1;
         conn.generation.set(generation);
-
+        let (tx, rx) = unbounded::<String>();
+        *conn.socket.borrow_mut() = Some(tx.clone());
         let c = Rc::clone(conn);
-        let on_open = Closure::<dyn FnMut()>::new(move || {
-            if c.generation.get() == generation {
-                // Before announcing "connected": post events for what's on
-                // screen flow from here on.
-                live.send_watch_now();
-                c.attempt.set(0);
-                live.connected.set(true);
-                if c.opened_before.replace(true) {
-                    live.reconnects.update(|n| *n += 1);
-                }
-            }
-        });
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        on_open.forget();
-
-        let c = Rc::clone(conn);
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            if c.generation.get() != generation {
-                return;
-            }
-            let Some(text) = e.data().as_string() else {
-                return;
-            };
-            match serde_json::from_str::<LiveEnvelope>(&text) {
-                Ok(env) if env.v == PROTOCOL_VERSION => {
-                    if let Some(id) = env.id {
-                        if id.0 <= c.last_id.get() {
-                            return;
-                        }
-                        c.last_id.set(id.0);
-                    }
-                    if let LiveEvent::Resync { latest } = &env.event {
-                        c.last_id.set(latest.0);
-                    }
-                    live.push(env.event);
-                }
-                // Unknown versions and kinds are ignored: a newer server may
-                // send events this build doesn't know yet.
-                _ => {}
-            }
-        });
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        on_message.forget();
-
-        let c = Rc::clone(conn);
-        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
+        spawn_local(async move {
+            let code = serve(ws, rx, tx, &c, generation, live).await;
             if c.generation.get() != generation {
                 return;
             }
             c.socket.borrow_mut().take();
             OPEN.with(|open| open.borrow_mut().take());
             live.connected.set(false);
-            if e.code() == SIGNED_OUT_CLOSE_CODE {
+            if code == SIGNED_OUT_CLOSE_CODE {
                 // The session ended: no reconnecting. Refetching the user
                 // shows the page signed out; should it still be signed
                 // in, the auth effect in `run` opens a new socket.
@@ -468,11 +439,84 @@ mod browser {
                 schedule_reconnect(&c, live, auth);
             }
         });
-        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        on_close.forget();
+    }
 
-        OPEN.with(|open| *open.borrow_mut() = Some(ws.clone()));
-        *conn.socket.borrow_mut() = Some(ws);
+    /// Runs one socket: waits for it to open, then sends what comes
+    /// through `rx` and hands what arrives to `live`, until the server
+    /// closes it (returns its close code) or this tab drops every sender
+    /// (returns [`NORMAL_CLOSE_CODE`]; the socket closes as it is dropped).
+    async fn serve(
+        mut ws: WebSocket,
+        mut rx: UnboundedReceiver<String>,
+        tx: UnboundedSender<String>,
+        c: &Conn,
+        generation: u32,
+        live: LiveContext,
+    ) -> u16 {
+        // Ready once the socket has left "connecting", open or failed.
+        let _ = poll_fn(|cx| Pin::new(&mut ws).poll_ready(cx)).await;
+        if c.generation.get() != generation {
+            return NORMAL_CLOSE_CODE;
+        }
+        if matches!(ws.state(), State::Open) {
+            OPEN.with(|open| *open.borrow_mut() = Some(tx));
+            // Before announcing "connected": post events for what's on
+            // screen flow from here on.
+            live.send_watch_now();
+            c.attempt.set(0);
+            live.connected.set(true);
+            if c.opened_before.replace(true) {
+                live.reconnects.update(|n| *n += 1);
+            }
+        } else {
+            drop(tx);
+        }
+        loop {
+            // Owned results, so the two `next` futures (and their borrows
+            // of `ws`) are gone before we send.
+            let event = match select(rx.next(), ws.next()).await {
+                Either::Left((outgoing, _)) => Either::Left(outgoing),
+                Either::Right((incoming, _)) => Either::Right(incoming),
+            };
+            match event {
+                Either::Left(Some(text)) => {
+                    // A failed send shows up as the close that follows.
+                    let _ = ws.send(Message::Text(text)).await;
+                }
+                Either::Left(None) => return NORMAL_CLOSE_CODE,
+                Either::Right(Some(Ok(Message::Text(text)))) => {
+                    if c.generation.get() == generation {
+                        receive(c, live, &text);
+                    }
+                }
+                Either::Right(Some(Ok(Message::Bytes(_)))) => {}
+                Either::Right(Some(Err(WebSocketError::ConnectionClose(e)))) => return e.code,
+                // An error event comes before the close event.
+                Either::Right(Some(Err(_))) => {}
+                Either::Right(None) => return ABNORMAL_CLOSE_CODE,
+            }
+        }
+    }
+
+    /// One text frame from the server: a [`LiveEnvelope`], applied once.
+    fn receive(c: &Conn, live: LiveContext, text: &str) {
+        match serde_json::from_str::<LiveEnvelope>(text) {
+            Ok(env) if env.v == PROTOCOL_VERSION => {
+                if let Some(id) = env.id {
+                    if id.0 <= c.last_id.get() {
+                        return;
+                    }
+                    c.last_id.set(id.0);
+                }
+                if let LiveEvent::Resync { latest } = &env.event {
+                    c.last_id.set(latest.0);
+                }
+                live.push(env.event);
+            }
+            // Unknown versions and kinds are ignored: a newer server may
+            // send events this build doesn't know yet.
+            _ => {}
+        }
     }
 
     fn schedule_reconnect(conn: &Rc<Conn>, live: LiveContext, auth: AuthContext) {

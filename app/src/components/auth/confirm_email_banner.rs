@@ -39,7 +39,11 @@ pub fn ConfirmEmailBanner() -> impl IntoView {
                                         )}
                                 </p>
                                 <ActionForm action=resend>
-                                    <button type="submit" class="button" disabled=move || resend.pending().get()>
+                                    <button
+                                        type="submit"
+                                        class="button"
+                                        disabled=move || resend.pending().get()
+                                    >
                                         "Resend"
                                     </button>
                                 </ActionForm>

@@ -23,22 +23,36 @@ pub fn ConfirmEmailPage() -> impl IntoView {
     view! {
         <Title text="Confirm your email" />
         <section class="card narrow-card" aria-labelledby="confirm-heading">
-            <h1 id="confirm-heading" class="page-title">"Confirm your email"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Confirming…"</p> }>
+            <h1 id="confirm-heading" class="page-title">
+                "Confirm your email"
+            </h1>
+            <Suspense fallback=|| {
+                view! { <p class="loading">"Confirming…"</p> }
+            }>
                 {move || Suspend::new(async move {
                     match result.await {
-                        Ok(()) => view! {
-                            <p role="status">"Thanks! Your email address is confirmed."</p>
-                            <p><a href="/" class="button primary">"Go to Hearth"</a></p>
+                        Ok(()) => {
+                            view! {
+                                <p role="status">"Thanks! Your email address is confirmed."</p>
+                                <p>
+                                    <a href="/" class="button primary">
+                                        "Go to Hearth"
+                                    </a>
+                                </p>
+                            }
+                                .into_any()
                         }
-                        .into_any(),
-                        Err(e @ AppError::Validation { .. }) => view! {
-                            <p class="form-error" role="alert">{e.to_string()}</p>
-                            <p class="hint">
-                                "Log in and use “Resend” in the banner at the top to get a new link."
-                            </p>
+                        Err(e @ AppError::Validation { .. }) => {
+                            view! {
+                                <p class="form-error" role="alert">
+                                    {e.to_string()}
+                                </p>
+                                <p class="hint">
+                                    "Log in and use “Resend” in the banner at the top to get a new link."
+                                </p>
+                            }
+                                .into_any()
                         }
-                        .into_any(),
                         Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                     }
                 })}

@@ -13,26 +13,42 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     view! {
         <Title text="Forgot your password?" />
         <section class="card narrow-card" aria-labelledby="forgot-heading">
-            <h1 id="forgot-heading" class="page-title">"Forgot your password?"</h1>
+            <h1 id="forgot-heading" class="page-title">
+                "Forgot your password?"
+            </h1>
             <Show
                 when=sent
-                fallback=move || view! {
-                    <p class="hint">
-                        "Enter your username or email address and we'll mail you a link to choose a new password."
-                    </p>
-                    <ActionForm action>
-                        <ErrorNotice error />
-                        <FormField form="forgot-" name="login" label="Username or email" autocomplete="username" error />
-                        <button type="submit" class="button primary" disabled=move || action.pending().get()>
-                            "Send reset link"
-                        </button>
-                    </ActionForm>
+                fallback=move || {
+                    view! {
+                        <p class="hint">
+                            "Enter your username or email address and we'll mail you a link to choose a new password."
+                        </p>
+                        <ActionForm action>
+                            <ErrorNotice error />
+                            <FormField
+                                form="forgot-"
+                                name="login"
+                                label="Username or email"
+                                autocomplete="username"
+                                error
+                            />
+                            <button
+                                type="submit"
+                                class="button primary"
+                                disabled=move || action.pending().get()
+                            >
+                                "Send reset link"
+                            </button>
+                        </ActionForm>
+                    }
                 }
             >
                 <p role="status">
                     "If an account matches, we sent a link to its email address. It works for one hour."
                 </p>
-                <p><a href="/">"Back to log in"</a></p>
+                <p>
+                    <a href="/">"Back to log in"</a>
+                </p>
             </Show>
         </section>
     }

@@ -32,7 +32,13 @@ pub fn LogInForm() -> impl IntoView {
                             <ErrorNotice error />
                             <div class="field">
                                 <label for="login-login">"Username or email"</label>
-                                <input id="login-login" name="login" type="text" autocomplete="username" required />
+                                <input
+                                    id="login-login"
+                                    name="login"
+                                    type="text"
+                                    autocomplete="username"
+                                    required
+                                />
                             </div>
                             <div class="field">
                                 <label for="login-password">"Password"</label>
@@ -44,7 +50,11 @@ pub fn LogInForm() -> impl IntoView {
                                     required
                                 />
                             </div>
-                            <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                            <button
+                                type="submit"
+                                class="button primary"
+                                disabled=move || action.pending().get()
+                            >
                                 "Log in"
                             </button>
                         </ActionForm>

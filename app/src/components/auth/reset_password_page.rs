@@ -1,4 +1,4 @@
-use crate::components::common::{ErrorNotice, FieldError, FormField, action_error};
+use crate::components::common::{ErrorNotice, FieldError, NewPasswordFields, action_error};
 use crate::contexts::auth_context::use_auth;
 use crate::server_fns::account::ResetPassword;
 use leptos::prelude::*;
@@ -18,41 +18,43 @@ pub fn ResetPasswordPage() -> impl IntoView {
     view! {
         <Title text="Choose a new password" />
         <section class="card narrow-card" aria-labelledby="reset-heading">
-            <h1 id="reset-heading" class="page-title">"Choose a new password"</h1>
+            <h1 id="reset-heading" class="page-title">
+                "Choose a new password"
+            </h1>
             <Show
                 when=done
-                fallback=move || view! {
-                    <ActionForm action>
-                        <ErrorNotice error />
-                        <FieldError error field="token" form="reset-" />
-                        <input type="hidden" name="token" prop:value=token />
-                        <FormField
-                            form="reset-"
-                            name="password"
-                            label="New password"
-                            kind="password"
-                            autocomplete="new-password"
-                            error
-                        />
-                        <FormField
-                            form="reset-"
-                            name="password_confirm"
-                            label="Confirm new password"
-                            kind="password"
-                            autocomplete="new-password"
-                            error
-                        />
-                        <p class="hint">"At least 10 characters, and not your username."</p>
-                        <button type="submit" class="button primary" disabled=move || action.pending().get()>
-                            "Set new password"
-                        </button>
-                    </ActionForm>
+                fallback=move || {
+                    view! {
+                        <ActionForm action>
+                            <ErrorNotice error />
+                            <FieldError error field="token" form="reset-" />
+                            <input type="hidden" name="token" prop:value=token />
+                            <NewPasswordFields
+                                form="reset-"
+                                label="New password"
+                                confirm_label="Confirm new password"
+                                error
+                            />
+                            <p class="hint">"At least 10 characters, and not your username."</p>
+                            <button
+                                type="submit"
+                                class="button primary"
+                                disabled=move || action.pending().get()
+                            >
+                                "Set new password"
+                            </button>
+                        </ActionForm>
+                    }
                 }
             >
                 <p role="status">
                     "Your password was changed, and every device was logged out. Log in with your new password."
                 </p>
-                <p><a href="/" class="button primary">"Log in"</a></p>
+                <p>
+                    <a href="/" class="button primary">
+                        "Log in"
+                    </a>
+                </p>
             </Show>
         </section>
     }

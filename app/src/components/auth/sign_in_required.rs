@@ -7,7 +7,9 @@ pub fn SignInRequired() -> impl IntoView {
         <section class="card empty">
             <h1>"Log in to see this"</h1>
             <p>"Hearth is for friends and family: log in or create an account first."</p>
-            <a class="button primary" href="/">"Log in or sign up"</a>
+            <a class="button primary" href="/">
+                "Log in or sign up"
+            </a>
         </section>
     }
 }

@@ -1,4 +1,4 @@
-use crate::components::common::{ErrorNotice, FormField, action_error};
+use crate::components::common::{ErrorNotice, FormField, NewPasswordFields, action_error};
 use crate::contexts::auth_context::use_auth;
 use crate::server_fns::auth::SignUp;
 use leptos::prelude::*;
@@ -15,22 +15,48 @@ pub fn SignUpForm() -> impl IntoView {
             <ActionForm action>
                 <ErrorNotice error />
                 <div class="field-row">
-                    <FormField form="signup-" name="first_name" label="First name" autocomplete="given-name" error />
-                    <FormField form="signup-" name="last_name" label="Last name" autocomplete="family-name" error />
+                    <FormField
+                        form="signup-"
+                        name="first_name"
+                        label="First name"
+                        autocomplete="given-name"
+                        error
+                    />
+                    <FormField
+                        form="signup-"
+                        name="last_name"
+                        label="Last name"
+                        autocomplete="family-name"
+                        error
+                    />
                 </div>
-                <FormField form="signup-" name="username" label="Username" autocomplete="username" error />
-                <FormField form="signup-" name="email" label="Email" kind="email" autocomplete="email" error />
-                <FormField form="signup-" name="password" label="Password" kind="password" autocomplete="new-password" error />
                 <FormField
                     form="signup-"
-                    name="password_confirm"
-                    label="Confirm password"
-                    kind="password"
-                    autocomplete="new-password"
+                    name="username"
+                    label="Username"
+                    autocomplete="username"
+                    error
+                />
+                <FormField
+                    form="signup-"
+                    name="email"
+                    label="Email"
+                    kind="email"
+                    autocomplete="email"
+                    error
+                />
+                <NewPasswordFields
+                    form="signup-"
+                    label="Password"
+                    confirm_label="Confirm password"
                     error
                 />
                 <p class="hint">"At least 10 characters, and not your username."</p>
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                <button
+                    type="submit"
+                    class="button primary"
+                    disabled=move || action.pending().get()
+                >
                     "Sign up"
                 </button>
             </ActionForm>

@@ -40,7 +40,11 @@ pub fn TwoFactorStep(
                     </p>
                     <FieldError error field="code" form="two-factor-" />
                 </div>
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                <button
+                    type="submit"
+                    class="button primary"
+                    disabled=move || action.pending().get()
+                >
                     "Verify"
                 </button>
             </ActionForm>

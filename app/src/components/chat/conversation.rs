@@ -55,12 +55,12 @@ pub fn ConversationPage() -> impl IntoView {
         },
     );
     view! {
-        <Transition fallback=|| view! { <Loading /> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match (detail.await, first_page.await) {
-                    (Ok(d), Ok(page)) => {
-                        view! { <Conversation initial=d page /> }.into_any()
-                    }
+                    (Ok(d), Ok(page)) => view! { <Conversation initial=d page /> }.into_any(),
                     (Err(e), _) | (_, Err(e)) => page_error(e),
                 }
             })}
@@ -88,7 +88,9 @@ fn Conversation(initial: ConversationDetail, page: MessagesPage) -> impl IntoVie
         <section class="card conversation" aria-labelledby="conversation-title">
             <ConversationHeader current detail_version=state.detail_version me />
             <MessageList state />
-            <p class="typing" aria-live="polite">{move || state.typing_text()}</p>
+            <p class="typing" aria-live="polite">
+                {move || state.typing_text()}
+            </p>
             <ErrorNotice error=state.action_error() />
             {move || match cannot_send.get() {
                 Some(reason) => view! { <p class="hint">{reason}</p> }.into_any(),

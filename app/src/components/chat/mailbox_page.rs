@@ -41,25 +41,38 @@ pub fn MailboxPage() -> impl IntoView {
         <div class="page-head">
             <h1 class="page-title">"Messages"</h1>
             <div class="page-actions">
-                <a class="button" href="/messages/new">"New group"</a>
-                <a class="button" href="/rooms">"Public rooms"</a>
+                <a class="button" href="/messages/new">
+                    "New group"
+                </a>
+                <a class="button" href="/rooms">
+                    "Public rooms"
+                </a>
             </div>
         </div>
-        <Transition fallback=|| view! { <Loading /> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok(list) if list.is_empty() => view! {
-                        <p class="card empty-note">
-                            "No conversations yet. Message a friend from their profile, start a group, or join a public room."
-                        </p>
+                    Ok(list) if list.is_empty() => {
+                        view! {
+                            <p class="card empty-note">
+                                "No conversations yet. Message a friend from their profile, start a group, or join a public room."
+                            </p>
+                        }
+                            .into_any()
                     }
-                    .into_any(),
-                    Ok(list) => view! {
-                        <ul class="card mailbox" aria-label="Conversations">
-                            {list.into_iter().map(|c| view! { <MailboxRow c me=me() /> }).collect_view()}
-                        </ul>
+                    Ok(list) => {
+                        view! {
+                            <ul class="card mailbox" aria-label="Conversations">
+                                {list
+                                    .into_iter()
+                                    .map(|c| view! { <MailboxRow c me=me() /> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
                     }
-                    .into_any(),
                     Err(e) => page_error(e),
                 }
             })}
@@ -90,8 +103,9 @@ fn MailboxRow(c: ConversationSummary, me: Option<crate::ids::UserId>) -> impl In
     let avatar = c.other.as_ref().map(|o| o.avatar.clone());
     let other_id = c.other.as_ref().map(|o| o.id);
     let unread = c.unread;
+    let has_unread = unread > 0;
     view! {
-        <li class="mailbox-row" class:unread={unread > 0}>
+        <li class="mailbox-row" class:unread=has_unread>
             <a class="mailbox-link" href=format!("/messages/{}", c.id)>
                 {avatar.map(|photo| view! { <Avatar photo size=40 /> })}
                 <span class="mailbox-main">
@@ -100,7 +114,9 @@ fn MailboxRow(c: ConversationSummary, me: Option<crate::ids::UserId>) -> impl In
                         {kind.map(|k| view! { <span class="badge">{k}</span> })}
                         {other_id.map(|user_id| view! { <PresenceLabel user_id /> })}
                     </span>
-                    <span class="mailbox-excerpt">{excerpt.unwrap_or_else(|| "No messages yet".to_owned())}</span>
+                    <span class="mailbox-excerpt">
+                        {excerpt.unwrap_or_else(|| "No messages yet".to_owned())}
+                    </span>
                 </span>
                 <span class="mailbox-side">
                     <RelativeTime ms=c.last_activity_ms />

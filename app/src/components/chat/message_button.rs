@@ -19,7 +19,13 @@ pub fn MessageButton(
     });
     let error = Signal::derive(move || open.value().get().and_then(Result::err));
     view! {
-        <button type="button" class="button primary" on:click=move |_| { open.dispatch(OpenDirectConversation { user_id }); }>
+        <button
+            type="button"
+            class="button primary"
+            on:click=move |_| {
+                open.dispatch(OpenDirectConversation { user_id });
+            }
+        >
             "Message"
         </button>
         <ErrorNotice error />

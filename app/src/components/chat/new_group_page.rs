@@ -25,46 +25,80 @@ pub fn NewGroupPage() -> impl IntoView {
     view! {
         <Title text="New group" />
         <h1 class="page-title">"New group"</h1>
-        <Transition fallback=|| view! { <Loading /> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(e) => page_error(e),
-                    Ok(o) => view! {
-                        <form class="card stack" on:submit=move |ev| {
-                            ev.prevent_default();
-                            create.dispatch(CreateGroup { name: name.get_untracked(), members: picked.get_untracked() });
-                        }>
-                            <div class="field">
-                                <label for="group-name">"Group name"</label>
-                                <input id="group-name" type="text" maxlength=TextLimit::ConversationName.maxlength() required on:input=move |ev| name.set(event_target_value(&ev)) />
-                            </div>
-                            <fieldset class="field">
-                                <legend>"Members"</legend>
-                                {if o.friends.is_empty() {
-                                    view! { <p class="empty-note">"Add friends first: groups are made of friends."</p> }.into_any()
-                                } else {
-                                    o.friends.into_iter().map(|f| {
-                                        let id = f.id;
+                    Ok(o) => {
+                        view! {
+                            <form
+                                class="card stack"
+                                on:submit=move |ev| {
+                                    ev.prevent_default();
+                                    create
+                                        .dispatch(CreateGroup {
+                                            name: name.get_untracked(),
+                                            members: picked.get_untracked(),
+                                        });
+                                }
+                            >
+                                <div class="field">
+                                    <label for="group-name">"Group name"</label>
+                                    <input
+                                        id="group-name"
+                                        type="text"
+                                        maxlength=TextLimit::ConversationName.maxlength()
+                                        required
+                                        on:input=move |ev| name.set(event_target_value(&ev))
+                                    />
+                                </div>
+                                <fieldset class="field">
+                                    <legend>"Members"</legend>
+                                    {if o.friends.is_empty() {
                                         view! {
-                                            <label class="check">
-                                                <input type="checkbox" on:change=move |ev| {
-                                                    let on = event_target_checked(&ev);
-                                                    picked.update(|p| {
-                                                        p.retain(|x| *x != id);
-                                                        if on { p.push(id); }
-                                                    });
-                                                } />
-                                                {f.display_name}
-                                            </label>
+                                            <p class="empty-note">
+                                                "Add friends first: groups are made of friends."
+                                            </p>
                                         }
-                                    }).collect_view().into_any()
-                                }}
-                            </fieldset>
-                            <ErrorNotice error />
-                            <button type="submit" class="button primary">"Create group"</button>
-                        </form>
+                                            .into_any()
+                                    } else {
+                                        o.friends
+                                            .into_iter()
+                                            .map(|f| {
+                                                let id = f.id;
+                                                view! {
+                                                    <label class="check">
+                                                        <input
+                                                            type="checkbox"
+                                                            on:change=move |ev| {
+                                                                let on = event_target_checked(&ev);
+                                                                picked
+                                                                    .update(|p| {
+                                                                        p.retain(|x| *x != id);
+                                                                        if on {
+                                                                            p.push(id);
+                                                                        }
+                                                                    });
+                                                            }
+                                                        />
+                                                        {f.display_name}
+                                                    </label>
+                                                }
+                                            })
+                                            .collect_view()
+                                            .into_any()
+                                    }}
+                                </fieldset>
+                                <ErrorNotice error />
+                                <button type="submit" class="button primary">
+                                    "Create group"
+                                </button>
+                            </form>
+                        }
+                            .into_any()
                     }
-                    .into_any(),
                 }
             })}
         </Transition>

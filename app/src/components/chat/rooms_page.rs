@@ -36,49 +36,91 @@ pub fn RoomsPage() -> impl IntoView {
     view! {
         <Title text="Public rooms" />
         <h1 class="page-title">"Public rooms"</h1>
-        <form class="card inline-form" on:submit=move |ev| {
-            ev.prevent_default();
-            create.dispatch(CreateRoom { name: name.get_untracked() });
-        }>
+        <form
+            class="card inline-form"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                create
+                    .dispatch(CreateRoom {
+                        name: name.get_untracked(),
+                    });
+            }
+        >
             <label for="room-name">"Room name"</label>
-            <input id="room-name" type="text" maxlength=TextLimit::ConversationName.maxlength() required on:input=move |ev| name.set(event_target_value(&ev)) />
-            <button type="submit" class="button primary">"Create room"</button>
+            <input
+                id="room-name"
+                type="text"
+                maxlength=TextLimit::ConversationName.maxlength()
+                required
+                on:input=move |ev| name.set(event_target_value(&ev))
+            />
+            <button type="submit" class="button primary">
+                "Create room"
+            </button>
         </form>
         <ErrorNotice error />
-        <Transition fallback=|| view! { <Loading /> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match rooms.await {
                     Err(e) => page_error(e),
-                    Ok(list) if list.is_empty() => view! { <p class="card empty-note">"No rooms yet. Create the first one."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="card rooms" aria-label="Rooms">
-                            {list.into_iter().map(|r| {
-                                let id = r.id;
-                                view! {
-                                    <li class="room">
-                                        <span class="room-main">
-                                            <strong>{r.name.clone()}</strong>
-                                            <span class="hint">
-                                                {format!("{} member{} · active ", r.member_count, if r.member_count == 1 { "" } else { "s" })}
-                                                <RelativeTime ms=r.last_activity_ms />
-                                            </span>
-                                        </span>
-                                        {if r.joined {
-                                            view! { <a class="button" href=format!("/messages/{id}")>"Open"</a> }.into_any()
-                                        } else {
-                                            view! {
-                                                <button type="button" class="button primary" aria-label=format!("Join {}", r.name)
-                                                    on:click=move |_| { joined_room.set(Some(id)); join.dispatch(JoinRoom { conversation_id: id }); }>
-                                                    "Join"
-                                                </button>
-                                            }.into_any()
-                                        }}
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
+                    Ok(list) if list.is_empty() => {
+                        view! {
+                            <p class="card empty-note">"No rooms yet. Create the first one."</p>
+                        }
+                            .into_any()
                     }
-                    .into_any(),
+                    Ok(list) => {
+                        view! {
+                            <ul class="card rooms" aria-label="Rooms">
+                                {list
+                                    .into_iter()
+                                    .map(|r| {
+                                        let id = r.id;
+                                        view! {
+                                            <li class="room">
+                                                <span class="room-main">
+                                                    <strong>{r.name.clone()}</strong>
+                                                    <span class="hint">
+                                                        {format!(
+                                                            "{} member{} · active ",
+                                                            r.member_count,
+                                                            if r.member_count == 1 { "" } else { "s" },
+                                                        )} <RelativeTime ms=r.last_activity_ms />
+                                                    </span>
+                                                </span>
+                                                {if r.joined {
+                                                    view! {
+                                                        <a class="button" href=format!("/messages/{id}")>
+                                                            "Open"
+                                                        </a>
+                                                    }
+                                                        .into_any()
+                                                } else {
+                                                    view! {
+                                                        <button
+                                                            type="button"
+                                                            class="button primary"
+                                                            aria-label=format!("Join {}", r.name)
+                                                            on:click=move |_| {
+                                                                joined_room.set(Some(id));
+                                                                join.dispatch(JoinRoom { conversation_id: id });
+                                                            }
+                                                        >
+                                                            "Join"
+                                                        </button>
+                                                    }
+                                                        .into_any()
+                                                }}
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Transition>

@@ -45,7 +45,9 @@ pub fn ErrorNotice(
     };
     view! {
         <Show when=move || message().is_some()>
-            <p class="form-error" role="alert">{message}</p>
+            <p class="form-error" role="alert">
+                {message}
+            </p>
         </Show>
     }
 }

@@ -42,3 +42,30 @@ pub fn FormField(
         </div>
     }
 }
+
+/// A new password and its confirmation (`password` and
+/// `password_confirm`, `autocomplete="new-password"`), as sign-up, reset
+/// and change forms ask for them; the rules are in `validation.rs`.
+#[component]
+pub fn NewPasswordFields(
+    /// Prefix for element ids, unique per form, e.g. `"signup-"`.
+    form: &'static str,
+    /// The first field's label ("Password", "New password").
+    label: &'static str,
+    /// The confirmation's label.
+    confirm_label: &'static str,
+    /// The form's current error.
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    view! {
+        <FormField form name="password" label kind="password" autocomplete="new-password" error />
+        <FormField
+            form
+            name="password_confirm"
+            label=confirm_label
+            kind="password"
+            autocomplete="new-password"
+            error
+        />
+    }
+}

@@ -106,19 +106,22 @@ impl IconName {
 /// technology: the control or text it sits beside carries the name. For
 /// an icon that is the only carrier of meaning, give `label`: it becomes
 /// `role="img"` with that accessible name.
+///
+/// The props are plain values, not signals: an icon is drawn once and
+/// holds no reactive node (a feed page draws a few hundred). Where the
+/// symbol changes, the caller redraws it (`{move || view! { <Icon … /> }}`).
 #[component]
 pub fn Icon(
     /// Which symbol.
-    #[prop(into)]
-    name: Signal<IconName>,
+    name: IconName,
     /// Width and height in CSS pixels.
     #[prop(default = 20)]
     size: u32,
     /// Accessible name, when the icon means something on its own.
     #[prop(optional, into)]
-    label: Option<Signal<String>>,
+    label: Option<String>,
 ) -> impl IntoView {
-    let href = move || format!("{ICON_SPRITE}#{}", name.get().id());
+    let href = format!("{ICON_SPRITE}#{}", name.id());
     let labelled = label.is_some();
     view! {
         <svg
@@ -127,7 +130,7 @@ pub fn Icon(
             height=size
             aria-hidden=(!labelled).then_some("true")
             role=labelled.then_some("img")
-            aria-label=move || label.map(|l| l.get())
+            aria-label=label
             focusable="false"
         >
             <use_ href=href />

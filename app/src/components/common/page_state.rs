@@ -18,7 +18,11 @@ pub fn ErrorAlert(
     /// What went wrong.
     error: AppError,
 ) -> impl IntoView {
-    view! { <p class="form-error" role="alert">{error.to_string()}</p> }
+    view! {
+        <p class="form-error" role="alert">
+            {error.to_string()}
+        </p>
+    }
 }
 
 /// What a page shows instead of its content when loading it failed:

@@ -33,7 +33,9 @@ pub fn PersonCard(
                 <Avatar photo=person.avatar size=48 />
             </a>
             <div class="person-info">
-                <a href=href class="person-name">{person.display_name}</a>
+                <a href=href class="person-name">
+                    {person.display_name}
+                </a>
                 <span class="person-username">{format!("@{}", person.username)}</span>
                 {mutual}
             </div>

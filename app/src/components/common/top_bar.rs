@@ -28,7 +28,10 @@ fn nav_link(
 }
 
 /// A top-bar link with an unread count: the badge shows the number (99+
-/// above 99) and the accessible name says it ("Messages (3 unread)").
+/// above 99) and the accessible name says the same ("Messages, 3 unread"),
+/// so the badge's visible text is part of the name (WCAG 2.2 SC 2.5.3,
+/// "Label in Name"; axe-core's `label-content-name-mismatch`, which
+/// ignores parentheticals).
 fn badge_link(
     path: Memo<String>,
     href: &'static str,
@@ -36,6 +39,10 @@ fn badge_link(
     label: &'static str,
     count: Signal<u32>,
 ) -> impl IntoView {
+    let shown = move || match count.get() {
+        n if n > 99 => "99+".to_owned(),
+        n => n.to_string(),
+    };
     view! {
         <a
             class="nav-link"
@@ -43,7 +50,7 @@ fn badge_link(
             title=label
             aria-label=move || match count.get() {
                 0 => label.to_owned(),
-                n => format!("{label} ({n} unread)"),
+                _ => format!("{label}, {} unread", shown()),
             }
             aria-current=move || path.get().starts_with(href).then_some("page")
         >
@@ -51,10 +58,7 @@ fn badge_link(
             <span class="nav-label">{label}</span>
             <Show when=move || { count.get() > 0 }>
                 <span class="count-badge" aria-hidden="true">
-                    {move || match count.get() {
-                        n if n > 99 => "99+".to_owned(),
-                        n => n.to_string(),
-                    }}
+                    {shown}
                 </span>
             </Show>
         </a>
@@ -93,7 +97,13 @@ pub fn TopBar() -> impl IntoView {
                             Ok(Some(me)) => {
                                 view! {
                                     <div class="top-bar-tools">
-                                        <Form action="/search" method="get" {..} role="search" class="top-search">
+                                        <Form
+                                            action="/search"
+                                            method="get"
+                                            {..}
+                                            role="search"
+                                            class="top-search"
+                                        >
                                             <input
                                                 type="search"
                                                 name="q"
@@ -102,20 +112,39 @@ pub fn TopBar() -> impl IntoView {
                                                 value=move || query.read().get("q").unwrap_or_default()
                                             />
                                         </Form>
-                                        {badge_link(path, "/messages", IconName::Messages, "Messages", messages)}
-                                        {badge_link(path, "/notifications", IconName::Notifications, "Notifications", notifications)}
+                                        {badge_link(
+                                            path,
+                                            "/messages",
+                                            IconName::Messages,
+                                            "Messages",
+                                            messages,
+                                        )}
+                                        {badge_link(
+                                            path,
+                                            "/notifications",
+                                            IconName::Notifications,
+                                            "Notifications",
+                                            notifications,
+                                        )}
                                         {nav_link(path, "/friends", IconName::Friends, "Friends")}
                                         {nav_link(path, "/people", IconName::People, "People")}
-                                        {nav_link(path, "/settings", IconName::Settings, "Settings")}
+                                        {nav_link(
+                                            path,
+                                            "/settings",
+                                            IconName::Settings,
+                                            "Settings",
+                                        )}
                                     </div>
                                     <div class="top-bar-user">
                                         <a
                                             class="profile-link"
                                             href=format!("/u/{}", me.username)
-                                            aria-label=format!("Your profile ({})", me.display_name)
+                                            aria-label=format!("{} (your profile)", me.display_name)
                                         >
                                             <Avatar photo=me.avatar.clone() size=32 />
-                                            <span class="profile-link-name">{me.display_name.clone()}</span>
+                                            <span class="profile-link-name">
+                                                {me.display_name.clone()}
+                                            </span>
                                         </a>
                                         <ActionForm action=log_out>
                                             <button type="submit" class="button ghost">

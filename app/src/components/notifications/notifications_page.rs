@@ -75,34 +75,47 @@ pub fn NotificationsPage() -> impl IntoView {
         <Title text="Notifications" />
         <div class="page-head">
             <h1 class="page-title">"Notifications"</h1>
-            <button type="button" class="button" on:click=move |_| { mark_all.dispatch(MarkAllNotificationsRead {}); }>
+            <button
+                type="button"
+                class="button"
+                on:click=move |_| {
+                    mark_all.dispatch(MarkAllNotificationsRead {});
+                }
+            >
                 "Mark all as read"
             </button>
         </div>
         <ErrorNotice error />
-        <Transition fallback=|| view! { <Loading /> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match first.await {
                     Err(e) => page_error(e),
-                    Ok(page) if page.items.is_empty() => view! {
-                        <p class="card empty-note">"No notifications yet."</p>
+                    Ok(page) if page.items.is_empty() => {
+                        view! { <p class="card empty-note">"No notifications yet."</p> }.into_any()
                     }
-                    .into_any(),
                     Ok(page) => {
                         more.set(Vec::new());
                         next.set(page.next_cursor.clone());
                         view! {
                             <ul class="card notifications" aria-label="Notifications">
-                                {page.items.into_iter().map(|n| view! { <NotificationRow n actions /> }).collect_view()}
+                                {page
+                                    .items
+                                    .into_iter()
+                                    .map(|n| view! { <NotificationRow n actions /> })
+                                    .collect_view()}
                                 <For each=move || more.get() key=|n| n.id let:n>
                                     <NotificationRow n actions />
                                 </For>
                             </ul>
                             <Show when=move || next.get().is_some()>
-                                <button type="button" class="button load-more" on:click=load_more>"Load more"</button>
+                                <button type="button" class="button load-more" on:click=load_more>
+                                    "Load more"
+                                </button>
                             </Show>
                         }
-                        .into_any()
+                            .into_any()
                     }
                 }
             })}
@@ -149,22 +162,69 @@ fn NotificationRow(n: NotificationView, actions: RowActions) -> impl IntoView {
                 </span>
             </a>
             <div class="notification-tools">
-                {(n.kind == NotificationKind::FriendRequest && n.request_pending).then(|| view! {
-                    <button type="button" class="button primary" on:click=move |_| {
-                        actions.accept.dispatch(AcceptFriendRequest { user_id: actor });
-                    }>"Accept"</button>
-                    <button type="button" class="button" on:click=move |_| {
-                        actions.decline.dispatch(DeclineFriendRequest { user_id: actor });
-                    }>"Decline"</button>
-                })}
-                {(!read).then(|| view! {
-                    <button type="button" class="link-button" on:click=move |_| {
-                        actions.mark.dispatch(MarkNotificationRead { notification_id: id });
-                    }>"Mark as read"</button>
-                })}
-                <button type="button" class="link-button danger" aria-label="Delete notification" on:click=move |_| {
-                    actions.delete.dispatch(DeleteNotification { notification_id: id });
-                }>"Delete"</button>
+                {(n.kind == NotificationKind::FriendRequest && n.request_pending)
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="button primary"
+                                on:click=move |_| {
+                                    actions
+                                        .accept
+                                        .dispatch(AcceptFriendRequest {
+                                            user_id: actor,
+                                        });
+                                }
+                            >
+                                "Accept"
+                            </button>
+                            <button
+                                type="button"
+                                class="button"
+                                on:click=move |_| {
+                                    actions
+                                        .decline
+                                        .dispatch(DeclineFriendRequest {
+                                            user_id: actor,
+                                        });
+                                }
+                            >
+                                "Decline"
+                            </button>
+                        }
+                    })}
+                {(!read)
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="link-button"
+                                on:click=move |_| {
+                                    actions
+                                        .mark
+                                        .dispatch(MarkNotificationRead {
+                                            notification_id: id,
+                                        });
+                                }
+                            >
+                                "Mark as read"
+                            </button>
+                        }
+                    })}
+                <button
+                    type="button"
+                    class="link-button danger"
+                    aria-label="Delete notification"
+                    on:click=move |_| {
+                        actions
+                            .delete
+                            .dispatch(DeleteNotification {
+                                notification_id: id,
+                            });
+                    }
+                >
+                    "Delete"
+                </button>
             </div>
         </li>
     }

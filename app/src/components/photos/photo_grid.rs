@@ -110,7 +110,14 @@ fn grid_cell(
                 decoding="async"
                 alt=photo.alt.clone()
             />
-            {more.map(|m| view! { <span class="photo-more" aria-hidden="true">{format!("+{m}")}</span> })}
+            {more
+                .map(|m| {
+                    view! {
+                        <span class="photo-more" aria-hidden="true">
+                            {format!("+{m}")}
+                        </span>
+                    }
+                })}
         </button>
     }
 }

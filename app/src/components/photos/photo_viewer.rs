@@ -79,18 +79,35 @@ pub fn PhotoViewer(
             on:click=on_click
         >
             <div class="viewer-bar">
-                <p class="viewer-position" aria-live="polite">{position}</p>
-                <button type="button" class="viewer-button" aria-label="Close" autofocus on:click=move |_| open.set(None)>
+                <p class="viewer-position" aria-live="polite">
+                    {position}
+                </p>
+                <button
+                    type="button"
+                    class="viewer-button"
+                    aria-label="Close"
+                    autofocus
+                    on:click=move |_| open.set(None)
+                >
                     <Icon name=IconName::Close />
                 </button>
             </div>
             <div class="viewer-stage">
-                {move || current().map(|photo| viewer_figure(&photo))}
-                <Show when=several>
-                    <button type="button" class="viewer-button viewer-prev" aria-label="Previous photo" on:click=move |_| step(-1)>
+                {move || current().map(|photo| viewer_figure(&photo))} <Show when=several>
+                    <button
+                        type="button"
+                        class="viewer-button viewer-prev"
+                        aria-label="Previous photo"
+                        on:click=move |_| step(-1)
+                    >
                         <Icon name=IconName::ChevronLeft size=28 />
                     </button>
-                    <button type="button" class="viewer-button viewer-next" aria-label="Next photo" on:click=move |_| step(1)>
+                    <button
+                        type="button"
+                        class="viewer-button viewer-next"
+                        aria-label="Next photo"
+                        on:click=move |_| step(1)
+                    >
                         <Icon name=IconName::ChevronRight size=28 />
                     </button>
                 </Show>
@@ -115,7 +132,13 @@ fn viewer_figure(photo: &Photo) -> impl IntoView + use<> {
     let caption = (!photo.alt.is_empty()).then(|| photo.alt.clone());
     view! {
         <figure class="viewer-figure">
-            <img src=photo.url_for(1280) width=width height=height alt=photo.alt.clone() style=style />
+            <img
+                src=photo.url_for(1280)
+                width=width
+                height=height
+                alt=photo.alt.clone()
+                style=style
+            />
             {caption.map(|c| view! { <figcaption class="viewer-caption">{c}</figcaption> })}
         </figure>
     }

@@ -26,7 +26,9 @@ pub fn PickedPhotos(
                 </ForEnumerate>
             </ul>
         </Show>
-        <p class="field-error" role="status">{move || picker.notice.get()}</p>
+        <p class="field-error" role="status">
+            {move || picker.notice.get()}
+        </p>
     }
 }
 
@@ -67,9 +69,19 @@ fn PickedTile(
         <li class="picked-photo" class:failed=failed>
             <div class="picked-frame">
                 // A file the browser can't show either: no broken-image icon.
-                {item.preview.clone().map(|src| view! {
-                    <img src=src alt="" hidden=move || unreadable.get() on:error=move |_| unreadable.set(true) />
-                })}
+                {item
+                    .preview
+                    .clone()
+                    .map(|src| {
+                        view! {
+                            <img
+                                src=src
+                                alt=""
+                                hidden=move || unreadable.get()
+                                on:error=move |_| unreadable.set(true)
+                            />
+                        }
+                    })}
                 <button
                     type="button"
                     class="picked-remove"
@@ -86,7 +98,9 @@ fn PickedTile(
                     hidden=move || !uploading()
                 ></progress>
             </div>
-            <p class="field-error picked-error" role="alert">{error}</p>
+            <p class="field-error picked-error" role="alert">
+                {error}
+            </p>
             <label class="picked-alt-label" for=alt_id.clone()>
                 "Alt text"
                 <span class="visually-hidden">{move || format!(" for {}", name())}</span>

@@ -32,7 +32,9 @@ pub fn CommentsSection(
 ) -> impl IntoView {
     let first = Resource::new(|| (), move |()| list_comments(post_id, None));
     view! {
-        <Suspense fallback=|| view! { <p class="loading small">"Loading comments…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p class="loading small">"Loading comments…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match first.await {
                     Ok(page) => {

@@ -53,19 +53,23 @@ pub fn Feed(me: CurrentUser) -> impl IntoView {
         <Title text="Feed" />
         <h1 class="visually-hidden">"Your feed"</h1>
         <Composer me=me.clone() on_created=Callback::new(prepend) />
-        <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p class="loading">"Loading posts…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(first) => view! {
-                        <PostList
-                            source=ListSource::Feed
-                            first
-                            top
-                            base_path="/"
-                            empty_text="No posts yet. Share something to get started!"
-                        />
+                    Ok(first) => {
+                        view! {
+                            <PostList
+                                source=ListSource::Feed
+                                first
+                                top
+                                base_path="/"
+                                empty_text="No posts yet. Share something to get started!"
+                            />
+                        }
+                            .into_any()
                     }
-                    .into_any(),
                     Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                 }
             })}

@@ -65,7 +65,11 @@ pub fn OwnerControls(
                     />
                     <FieldError error=update_error field="visibility" form="edit-" />
                     <ErrorNotice error=update_error />
-                    <button type="submit" class="button primary" disabled=move || update.pending().get()>
+                    <button
+                        type="submit"
+                        class="button primary"
+                        disabled=move || update.pending().get()
+                    >
                         "Save"
                     </button>
                 </ActionForm>
@@ -78,7 +82,11 @@ pub fn OwnerControls(
                     <ActionForm action=delete>
                         <input type="hidden" name="post_id" value=id.to_string() />
                         <ErrorNotice error=delete_error />
-                        <button type="submit" class="button danger" disabled=move || delete.pending().get()>
+                        <button
+                            type="submit"
+                            class="button danger"
+                            disabled=move || delete.pending().get()
+                        >
                             "Delete"
                         </button>
                     </ActionForm>

@@ -17,7 +17,12 @@ pub fn PostPhotoEditor(state: PostState) -> impl IntoView {
             <fieldset class="photo-editor">
                 <legend>"Photos"</legend>
                 <ul class="photo-edit-list">
-                    <ForEnumerate each=move || state.photos.get() key=|p| p.id.clone() let(index, photo)>
+                    <ForEnumerate
+                        each=move || state.photos.get()
+                        key=|p| p.id.clone()
+                        let(index,
+                        photo)
+                    >
                         <EditablePhoto state photo index />
                     </ForEnumerate>
                 </ul>
@@ -73,7 +78,8 @@ fn EditablePhoto(state: PostState, photo: Photo, index: ReadSignal<usize>) -> im
             <div class="photo-edit-fields">
                 <ActionForm action=update>
                     <input type="hidden" name="id" value=alt_form_id />
-                    <label for=input_id.clone()>{move || format!("Alt text for photo {}", n())}</label>
+                    <label for=input_id
+                        .clone()>{move || format!("Alt text for photo {}", n())}</label>
                     <div class="photo-edit-row">
                         <input
                             id=input_id
@@ -92,7 +98,9 @@ fn EditablePhoto(state: PostState, photo: Photo, index: ReadSignal<usize>) -> im
                             "Save alt text"
                         </button>
                     </div>
-                    <p class="status" role="status">{saved}</p>
+                    <p class="status" role="status">
+                        {saved}
+                    </p>
                 </ActionForm>
                 <ActionForm action=remove>
                     <input type="hidden" name="id" value=remove_form_id />
@@ -104,7 +112,9 @@ fn EditablePhoto(state: PostState, photo: Photo, index: ReadSignal<usize>) -> im
                         {move || format!("Remove photo {}", n())}
                     </button>
                 </ActionForm>
-                <p class="field-error" role="alert">{error}</p>
+                <p class="field-error" role="alert">
+                    {error}
+                </p>
             </div>
         </li>
     }

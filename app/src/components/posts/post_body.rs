@@ -16,7 +16,9 @@ pub fn text_runs(text: &str, mentions: &[String]) -> AnyView {
             }
             .into_any(),
             Segment::Mention(name) => view! {
-                <a class="mention" href=format!("/u/{name}")>{format!("@{name}")}</a>
+                <a class="mention" href=format!("/u/{name}")>
+                    {format!("@{name}")}
+                </a>
             }
             .into_any(),
         })
@@ -54,19 +56,22 @@ pub fn PostBody(
         view! {
             <div class="post-body">
                 {runs}
-                {collapsed.then(|| view! {
-                    "… "
-                    <a
-                        class="see-more"
-                        href=format!("/p/{id}")
-                        on:click=move |ev| {
-                            ev.prevent_default();
-                            expanded.set(true);
+                {collapsed
+                    .then(|| {
+                        view! {
+                            "… "
+                            <a
+                                class="see-more"
+                                href=format!("/p/{id}")
+                                on:click=move |ev| {
+                                    ev.prevent_default();
+                                    expanded.set(true);
+                                }
+                            >
+                                "See more"
+                            </a>
                         }
-                    >
-                        "See more"
-                    </a>
-                })}
+                    })}
             </div>
         }
     }

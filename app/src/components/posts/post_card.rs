@@ -185,15 +185,28 @@ pub fn PostCard(
                     <Avatar photo=author.avatar.clone() size=40 />
                 </a>
                 <div class="post-meta">
-                    <a href=profile_href.clone() class="post-author">{author.display_name.clone()}</a>
+                    <a href=profile_href.clone() class="post-author">
+                        {author.display_name.clone()}
+                    </a>
                     <a href=format!("/p/{id}") class="post-time">
                         <RelativeTime ms=post.created_at_ms />
                     </a>
-                    <span class="post-sep" aria-hidden="true">" · "</span>
+                    <span class="post-sep" aria-hidden="true">
+                        " · "
+                    </span>
                     <VisibilityIcon visibility=state.visibility />
-                    {move || state.edited_at.get().map(|ms| view! {
-                        <span class="post-edited" title=crate::time_fmt::exact_time(ms)>" · Edited"</span>
-                    })}
+                    {move || {
+                        state
+                            .edited_at
+                            .get()
+                            .map(|ms| {
+                                view! {
+                                    <span class="post-edited" title=crate::time_fmt::exact_time(ms)>
+                                        " · Edited"
+                                    </span>
+                                }
+                            })
+                    }}
                 </div>
             </header>
             <Show when=move || has_body.get()>

@@ -85,7 +85,9 @@ pub fn PostList(
             </For>
             {first.posts.into_iter().map(|post| view! { <PostCard post /> }).collect_view()}
             <For
-                each={move || more.get().into_iter().flat_map(|page| page.posts).collect::<Vec<PostView>>()}
+                each=move || {
+                    more.get().into_iter().flat_map(|page| page.posts).collect::<Vec<PostView>>()
+                }
                 key=|p| p.id
                 let:post
             >

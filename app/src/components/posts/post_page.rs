@@ -28,7 +28,9 @@ pub fn PostPage() -> impl IntoView {
     let navigate = use_navigate();
     let on_deleted = Callback::new(move |()| navigate("/", Default::default()));
     view! {
-        <Suspense fallback=|| view! { <Loading /> }>
+        <Suspense fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match post.await {
                     Ok(post) => {
@@ -37,7 +39,7 @@ pub fn PostPage() -> impl IntoView {
                             <Title text=format!("{}: {title}", post.author.display_name) />
                             <PostCard post expanded=true on_deleted />
                         }
-                        .into_any()
+                            .into_any()
                     }
                     Err(e) => page_error(e),
                 }

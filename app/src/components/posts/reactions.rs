@@ -172,7 +172,11 @@ fn ReactorList(list: Vec<Reactor>) -> impl IntoView {
                     <a href=format!("/u/{}", r.person.username)>{r.person.display_name}</a>
                     " "
                     <span class="reactor-reaction" title=r.kind.label()>
-                        <Icon name=IconName::Reaction(r.kind) size=18 label=r.kind.label().to_owned() />
+                        <Icon
+                            name=IconName::Reaction(r.kind)
+                            size=18
+                            label=r.kind.label().to_owned()
+                        />
                     </span>
                 </li>
             }

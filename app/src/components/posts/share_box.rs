@@ -45,11 +45,15 @@ pub fn ShareBox(
         })
     };
     view! {
-        <details class="share-box" node_ref=details on:toggle=move |_| {
-            if details.get_untracked().is_some_and(|d| d.open()) {
-                done.set(false);
+        <details
+            class="share-box"
+            node_ref=details
+            on:toggle=move |_| {
+                if details.get_untracked().is_some_and(|d| d.open()) {
+                    done.set(false);
+                }
             }
-        }>
+        >
             <summary class="button ghost" role="button">
                 <Icon name=IconName::Share size=18 />
                 "Share"

@@ -28,11 +28,15 @@ pub fn SharedPostEmbed(
                             <Avatar photo=p.author.avatar.clone() size=32 />
                         </a>
                         <div class="post-meta">
-                            <a href=href class="post-author">{p.author.display_name.clone()}</a>
+                            <a href=href class="post-author">
+                                {p.author.display_name.clone()}
+                            </a>
                             <a href=format!("/p/{}", p.id) class="post-time">
                                 <RelativeTime ms=p.created_at_ms />
                             </a>
-                            <span class="post-sep" aria-hidden="true">" · "</span>
+                            <span class="post-sep" aria-hidden="true">
+                                " · "
+                            </span>
                             <VisibilityIcon visibility=p.visibility />
                         </div>
                     </div>
@@ -42,9 +46,9 @@ pub fn SharedPostEmbed(
             }
             .into_any()
         }
-        SharedPost::Unavailable => view! {
-            <p class="shared-post unavailable">"This content isn't available"</p>
+        SharedPost::Unavailable => {
+            view! { <p class="shared-post unavailable">"This content isn't available"</p> }
+                .into_any()
         }
-        .into_any(),
     }
 }

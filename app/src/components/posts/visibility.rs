@@ -47,7 +47,9 @@ pub fn VisibilityIcon(
     let label = move || format!("Visible to: {}", visibility.get().label());
     view! {
         <span class="post-visibility" role="img" aria-label=label title=label>
-            <Icon name=Signal::derive(move || IconName::of_visibility(visibility.get())) size=14 />
+            {move || {
+                view! { <Icon name=IconName::of_visibility(visibility.get()) size=14 /> }
+            }}
         </span>
     }
 }

@@ -52,7 +52,11 @@ pub fn ProfileEditor(
                     <FieldError error field="bio" form="profile-" />
                 </div>
                 <ErrorNotice error />
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                <button
+                    type="submit"
+                    class="button primary"
+                    disabled=move || action.pending().get()
+                >
                     "Save profile"
                 </button>
             </ActionForm>

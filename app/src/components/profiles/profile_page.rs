@@ -36,7 +36,9 @@ pub fn ProfilePage() -> impl IntoView {
         |(username, ..)| get_profile(username),
     );
     view! {
-        <Transition fallback=|| view! { <Loading /> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match profile.await {
                     Ok(p) => {
@@ -51,11 +53,19 @@ pub fn ProfilePage() -> impl IntoView {
                             <Title text=p.display_name.clone() />
                             <section class="card profile-header" aria-labelledby="profile-name">
                                 <div class="profile-cover">
-                                    <ProfilePicture purpose=MediaPurpose::Cover photo=p.cover.clone() edit=cover_edit />
+                                    <ProfilePicture
+                                        purpose=MediaPurpose::Cover
+                                        photo=p.cover.clone()
+                                        edit=cover_edit
+                                    />
                                     {cover_edit.map(|edit| view! { <PhotoTools edit /> })}
                                 </div>
                                 <div class="profile-identity">
-                                    <ProfilePicture purpose=MediaPurpose::Avatar photo=p.avatar.clone() edit=avatar_edit />
+                                    <ProfilePicture
+                                        purpose=MediaPurpose::Avatar
+                                        photo=p.avatar.clone()
+                                        edit=avatar_edit
+                                    />
                                     <div>
                                         <h1 id="profile-name">{p.display_name.clone()}</h1>
                                         <p class="username">{format!("@{}", p.username)}</p>
@@ -64,16 +74,23 @@ pub fn ProfilePage() -> impl IntoView {
                                 {avatar_edit.map(|edit| view! { <PhotoTools edit /> })}
                                 {cover_edit.map(|edit| view! { <PhotoStatus edit /> })}
                                 {avatar_edit.map(|edit| view! { <PhotoStatus edit /> })}
-                                {(!p.bio.is_empty()).then(|| view! { <p class="bio">{p.bio.clone()}</p> })}
-                                <p class="joined" title=joined>{format!("Joined {joined_date}")}</p>
-                                {p.is_owner.then(|| view! { <ProfileEditor profile=p.clone() action=saved /> })}
+                                {(!p.bio.is_empty())
+                                    .then(|| view! { <p class="bio">{p.bio.clone()}</p> })}
+                                <p class="joined" title=joined>
+                                    {format!("Joined {joined_date}")}
+                                </p>
+                                {p
+                                    .is_owner
+                                    .then(|| {
+                                        view! { <ProfileEditor profile=p.clone() action=saved /> }
+                                    })}
                                 <RelationshipActions profile=p.clone() actions=social />
                             </section>
                             <ProfileFriends user_id=p.user_id />
                             <h2 class="section-title">"Posts"</h2>
                             <ProfilePosts user_id=p.user_id username=p.username.clone() />
                         }
-                        .into_any()
+                            .into_any()
                     }
                     Err(e) => page_error(e),
                 }
@@ -92,21 +109,25 @@ fn ProfilePosts(user_id: UserId, username: String) -> impl IntoView {
     );
     let base_path = format!("/u/{username}");
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p class="loading">"Loading posts…"</p> }
+        }>
             {move || {
                 let base_path = base_path.clone();
                 Suspend::new(async move {
                     match posts.await {
-                        Ok(first) => view! {
-                            <PostList
-                                source=ListSource::Author(user_id)
-                                first
-                                top=RwSignal::new(Vec::<PostView>::new())
-                                base_path
-                                empty_text="No posts yet."
-                            />
+                        Ok(first) => {
+                            view! {
+                                <PostList
+                                    source=ListSource::Author(user_id)
+                                    first
+                                    top=RwSignal::new(Vec::<PostView>::new())
+                                    base_path
+                                    empty_text="No posts yet."
+                                />
+                            }
+                                .into_any()
                         }
-                        .into_any(),
                         Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                     }
                 })

@@ -49,7 +49,9 @@ pub fn ProfilePicture(
         Some(url) => view! {
             <img
                 class=class
-                class:uploading=move || matches!(edit.phase.get(), Phase::Uploading(_) | Phase::Saving)
+                class:uploading=move || {
+                    matches!(edit.phase.get(), Phase::Uploading(_) | Phase::Saving)
+                }
                 src=url
                 alt=alt
                 on:error=move |_| edit.unreadable()
@@ -139,12 +141,7 @@ fn short_on_phones(text: &'static str, tail: &'static str) -> impl IntoView {
         Some(shown) if !tail.is_empty() => (shown, tail),
         _ => (text, ""),
     };
-    view! {
-        <span>
-            {shown}
-            <span class="photo-label-tail">{hidden}</span>
-        </span>
-    }
+    view! { <span>{shown} <span class="photo-label-tail">{hidden}</span></span> }
 }
 
 /// "Remove …": a form, so it also works without JavaScript.
@@ -185,7 +182,11 @@ pub fn PhotoStatus(edit: PhotoEdit) -> impl IntoView {
         <Show when=move || sent().is_some()>
             <div class="photo-progress">
                 <span id=label_id.clone()>{texts.uploading}</span>
-                <progress max="1" value=move || sent().unwrap_or(0.0) aria-labelledby=label_id.clone()></progress>
+                <progress
+                    max="1"
+                    value=move || sent().unwrap_or(0.0)
+                    aria-labelledby=label_id.clone()
+                ></progress>
             </div>
         </Show>
         <Show when=move || edit.error.get().is_some()>

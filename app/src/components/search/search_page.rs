@@ -48,7 +48,9 @@ pub fn SearchPage() -> impl IntoView {
             let q = q.get();
             if q.trim().is_empty() { "Search".to_owned() } else { format!("Search: {q}") }
         } />
-        <Suspense fallback=|| view! { <p class="loading">"Searching…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p class="loading">"Searching…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match results.await {
                     Ok(results) => view! { <Results q=q.get_untracked() tab results /> }.into_any(),
@@ -99,7 +101,10 @@ fn Results(q: String, tab: Memo<Tab>, results: SearchResults) -> impl IntoView {
                 view! {
                     <div class="card people-section">
                         <ul class="people">
-                            {people.into_iter().map(|person| view! { <PersonCard person /> }).collect_view()}
+                            {people
+                                .into_iter()
+                                .map(|person| view! { <PersonCard person /> })
+                                .collect_view()}
                         </ul>
                     </div>
                 }

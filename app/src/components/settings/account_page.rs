@@ -33,16 +33,20 @@ pub fn AccountPage() -> impl IntoView {
     });
     view! {
         <Title text="Your data and account" />
-        <Transition fallback=|| view! { <Loading /> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match auth.user.await {
-                    Ok(Some(_)) => view! {
-                        <h1 class="page-title">"Your data and account"</h1>
-                        <super::SettingsNav />
-                        <DownloadCard />
-                        <DeleteCard delete />
+                    Ok(Some(_)) => {
+                        view! {
+                            <h1 class="page-title">"Your data and account"</h1>
+                            <super::SettingsNav />
+                            <DownloadCard />
+                            <DeleteCard delete />
+                        }
+                            .into_any()
                     }
-                    .into_any(),
                     Ok(None) => view! { <SignInRequired /> }.into_any(),
                     Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                 }
@@ -88,7 +92,11 @@ fn DownloadCard() -> impl IntoView {
             </p>
             <ActionForm action=request>
                 <ErrorNotice error />
-                <button type="submit" class="button primary" disabled=move || request.pending().get()>
+                <button
+                    type="submit"
+                    class="button primary"
+                    disabled=move || request.pending().get()
+                >
                     "Request a download"
                 </button>
             </ActionForm>
@@ -134,7 +142,11 @@ fn ExportList(list: Vec<DataExportInfo>) -> impl IntoView {
                                 );
                                 view! {
                                     <li>
-                                        <a href=e.download_url.unwrap_or_default() download="" rel="external">
+                                        <a
+                                            href=e.download_url.unwrap_or_default()
+                                            download=""
+                                            rel="external"
+                                        >
                                             {label}
                                         </a>
                                     </li>
@@ -159,7 +171,9 @@ fn DeleteCard(
             <p>"This erases, for good:"</p>
             <ul>
                 <li>"your profile, profile photo and cover photo;"</li>
-                <li>"your posts with their photos and videos, and the comments and reactions on them;"</li>
+                <li>
+                    "your posts with their photos and videos, and the comments and reactions on them;"
+                </li>
                 <li>"your comments and reactions on other people's posts;"</li>
                 <li>"your friends, friend requests, follows and blocks;"</li>
                 <li>"your notifications, sessions and downloads of your data."</li>
@@ -198,18 +212,10 @@ fn DeleteCard(
                     <crate::components::common::FieldError error field="code" form="delete-" />
                 </div>
                 <div class="field checkbox">
-                    <input
-                        id="delete-understood"
-                        type="checkbox"
-                        required=true
-                    />
+                    <input id="delete-understood" type="checkbox" required=true />
                     <label for="delete-understood">"I understand this can't be undone"</label>
                 </div>
-                <button
-                    type="submit"
-                    class="button danger"
-                    disabled=move || delete.pending().get()
-                >
+                <button type="submit" class="button danger" disabled=move || delete.pending().get()>
                     "Delete my account"
                 </button>
             </ActionForm>

@@ -19,25 +19,49 @@ pub fn LiveSettingsForm(
     view! {
         <section class="card people-section" aria-labelledby="privacy-heading">
             <h2 id="privacy-heading">"Privacy"</h2>
-            <form class="stack" on:submit=move |ev| {
-                ev.prevent_default();
-                save.dispatch(UpdateLiveSettings { send_read_receipts: receipts.get_untracked(), show_presence: presence.get_untracked() });
-            }>
+            <form
+                class="stack"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    save.dispatch(UpdateLiveSettings {
+                        send_read_receipts: receipts.get_untracked(),
+                        show_presence: presence.get_untracked(),
+                    });
+                }
+            >
                 <label class="check">
-                    <input type="checkbox" checked=settings.send_read_receipts prop:checked=move || receipts.get() on:change=move |ev| receipts.set(event_target_checked(&ev)) />
+                    <input
+                        type="checkbox"
+                        checked=settings.send_read_receipts
+                        prop:checked=move || receipts.get()
+                        on:change=move |ev| receipts.set(event_target_checked(&ev))
+                    />
                     "Send read receipts"
                 </label>
-                <p class="hint">"When off, people don't see when you've read their messages, and you don't see when they've read yours."</p>
+                <p class="hint">
+                    "When off, people don't see when you've read their messages, and you don't see when they've read yours."
+                </p>
                 <label class="check">
-                    <input type="checkbox" checked=settings.show_presence prop:checked=move || presence.get() on:change=move |ev| presence.set(event_target_checked(&ev)) />
+                    <input
+                        type="checkbox"
+                        checked=settings.show_presence
+                        prop:checked=move || presence.get()
+                        on:change=move |ev| presence.set(event_target_checked(&ev))
+                    />
                     "Show when I'm online"
                 </label>
-                <p class="hint">"When off, friends don't see that you're online or when you were last seen."</p>
+                <p class="hint">
+                    "When off, friends don't see that you're online or when you were last seen."
+                </p>
                 <ErrorNotice error />
                 <div class="row-buttons">
-                    <button type="submit" class="button primary">"Save privacy settings"</button>
+                    <button type="submit" class="button primary">
+                        "Save privacy settings"
+                    </button>
                     <Show when=saved>
-                        <span class="status" role="status">"Saved"</span>
+                        <span class="status" role="status">
+                            "Saved"
+                        </span>
                     </Show>
                 </div>
             </form>

@@ -1,6 +1,8 @@
 use super::TwoFactorSection;
 use crate::components::auth::SignInRequired;
-use crate::components::common::{ErrorAlert, ErrorNotice, FormField, Loading, action_error};
+use crate::components::common::{
+    ErrorAlert, ErrorNotice, FormField, Loading, NewPasswordFields, action_error,
+};
 use crate::contexts::auth_context::use_auth;
 use crate::server_fns::account::{ChangeEmail, ChangePassword};
 use leptos::prelude::*;
@@ -26,17 +28,21 @@ pub fn SecurityPage() -> impl IntoView {
     let auth = use_auth();
     view! {
         <Title text="Password and security" />
-        <Transition fallback=|| view! { <Loading /> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match auth.user.await {
-                    Ok(Some(me)) => view! {
-                        <h1 class="page-title">"Password and security"</h1>
-                        <SettingsNav />
-                        <ChangePasswordCard />
-                        <ChangeEmailCard email=me.email.clone() />
-                        <TwoFactorSection />
+                    Ok(Some(me)) => {
+                        view! {
+                            <h1 class="page-title">"Password and security"</h1>
+                            <SettingsNav />
+                            <ChangePasswordCard />
+                            <ChangeEmailCard email=me.email.clone() />
+                            <TwoFactorSection />
+                        }
+                            .into_any()
                     }
-                    .into_any(),
                     Ok(None) => view! { <SignInRequired /> }.into_any(),
                     Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                 }
@@ -63,21 +69,26 @@ fn ChangePasswordCard() -> impl IntoView {
                     autocomplete="current-password"
                     error
                 />
-                <FormField form="pw-" name="password" label="New password" kind="password" autocomplete="new-password" error />
-                <FormField
+                <NewPasswordFields
                     form="pw-"
-                    name="password_confirm"
-                    label="Confirm new password"
-                    kind="password"
-                    autocomplete="new-password"
+                    label="New password"
+                    confirm_label="Confirm new password"
                     error
                 />
-                <p class="hint">"At least 10 characters, and not your username. Your other devices will be logged out."</p>
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                <p class="hint">
+                    "At least 10 characters, and not your username. Your other devices will be logged out."
+                </p>
+                <button
+                    type="submit"
+                    class="button primary"
+                    disabled=move || action.pending().get()
+                >
                     "Change password"
                 </button>
                 <Show when=done>
-                    <p role="status">"Password changed. You're still logged in here; everywhere else was logged out."</p>
+                    <p role="status">
+                        "Password changed. You're still logged in here; everywhere else was logged out."
+                    </p>
                 </Show>
             </ActionForm>
         </section>
@@ -101,7 +112,14 @@ fn ChangeEmailCard(email: String) -> impl IntoView {
             <p>"Your address is " <strong>{email}</strong> "."</p>
             <ActionForm action>
                 <ErrorNotice error />
-                <FormField form="email-" name="email" label="New email address" kind="email" autocomplete="email" error />
+                <FormField
+                    form="email-"
+                    name="email"
+                    label="New email address"
+                    kind="email"
+                    autocomplete="email"
+                    error
+                />
                 <FormField
                     form="email-"
                     name="password"
@@ -110,7 +128,11 @@ fn ChangeEmailCard(email: String) -> impl IntoView {
                     autocomplete="current-password"
                     error
                 />
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                <button
+                    type="submit"
+                    class="button primary"
+                    disabled=move || action.pending().get()
+                >
                     "Change email"
                 </button>
                 {move || {

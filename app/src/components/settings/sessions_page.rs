@@ -31,7 +31,9 @@ pub fn SessionsPage() -> impl IntoView {
     };
     view! {
         <Title text="Where you're logged in" />
-        <Transition fallback=|| view! { <Loading /> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match sessions.await {
                     Ok(list) => {
@@ -39,7 +41,10 @@ pub fn SessionsPage() -> impl IntoView {
                         view! {
                             <h1 class="page-title">"Where you're logged in"</h1>
                             <super::SettingsNav />
-                            <section class="card settings-card people-section" aria-labelledby="sessions-heading">
+                            <section
+                                class="card settings-card people-section"
+                                aria-labelledby="sessions-heading"
+                            >
                                 <h2 id="sessions-heading">"Sessions"</h2>
                                 <p class="hint">
                                     "Don't recognise one? End it, then change your password."
@@ -68,7 +73,7 @@ pub fn SessionsPage() -> impl IntoView {
                                 <p role="status">{ended_others}</p>
                             </section>
                         }
-                        .into_any()
+                            .into_any()
                     }
                     Err(e) => page_error(e),
                 }
@@ -95,16 +100,33 @@ fn SessionRow(session: SessionInfo, end_one: ServerAction<EndSessionByHandle>) -
         <li class="person session">
             <div class="person-info">
                 <span class="person-name">
-                    {device} {this_device.then(|| view! { " " <span class="badge">"This device"</span> })}
+                    {device}
+                    {this_device
+                        .then(|| {
+                            view! {
+                                " "
+                                <span class="badge">"This device"</span>
+                            }
+                        })}
                 </span>
                 <span class="person-username">{ip}</span>
                 <span class="person-username">
                     {signed_in_at_ms
-                        .map(|ms| view! { "Signed in " <RelativeTime ms /> " · " })}
+                        .map(|ms| {
+                            view! {
+                                "Signed in "
+                                <RelativeTime ms />
+                                " · "
+                            }
+                        })}
                     {if this_device {
                         view! { "Active now" }.into_any()
                     } else {
-                        view! { "Active " <RelativeTime ms=last_active_ms /> }.into_any()
+                        view! {
+                            "Active "
+                            <RelativeTime ms=last_active_ms />
+                        }
+                            .into_any()
                     }}
                 </span>
             </div>

@@ -15,12 +15,15 @@ pub fn SettingsPage() -> impl IntoView {
     let live_settings = Resource::new(|| (), |_| get_live_settings());
     view! {
         <Title text="Settings" />
-        <Transition fallback=|| view! { <Loading /> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match (blocked.await, live_settings.await) {
                     (Ok(people), Ok(settings)) => {
                         let list = if people.is_empty() {
-                            view! { <p class="empty-note">"You haven't blocked anyone."</p> }.into_any()
+                            view! { <p class="empty-note">"You haven't blocked anyone."</p> }
+                                .into_any()
                         } else {
                             view! {
                                 <ul class="people">
@@ -37,7 +40,7 @@ pub fn SettingsPage() -> impl IntoView {
                                         .collect_view()}
                                 </ul>
                             }
-                            .into_any()
+                                .into_any()
                         };
                         view! {
                             <h1 class="page-title">"Settings"</h1>
@@ -52,7 +55,7 @@ pub fn SettingsPage() -> impl IntoView {
                                 {list}
                             </section>
                         }
-                        .into_any()
+                            .into_any()
                     }
                     (Err(e), _) | (_, Err(e)) => page_error(e),
                 }

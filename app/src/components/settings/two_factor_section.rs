@@ -32,13 +32,17 @@ pub fn TwoFactorSection() -> impl IntoView {
     view! {
         <section class="card settings-card" aria-labelledby="two-factor-heading">
             <h2 id="two-factor-heading">"Two-factor authentication"</h2>
-            <Transition fallback=|| view! { <Loading /> }>
+            <Transition fallback=|| {
+                view! { <Loading /> }
+            }>
                 {move || Suspend::new(async move {
                     match status.await {
                         Ok(true) => view! { <TwoFactorOn confirm disable /> }.into_any(),
                         Ok(false) => view! { <TwoFactorOff start confirm /> }.into_any(),
                         Err(AppError::Unauthorized) => {
-                            view! { <p class="hint">"Log in to manage two-factor authentication."</p> }
+                            view! {
+                                <p class="hint">"Log in to manage two-factor authentication."</p>
+                            }
                                 .into_any()
                         }
                         Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
@@ -67,7 +71,11 @@ fn TwoFactorOff(
                 view! {
                     <ActionForm action=start>
                         <ErrorNotice error=start_error />
-                        <button type="submit" class="button primary" disabled=move || start.pending().get()>
+                        <button
+                            type="submit"
+                            class="button primary"
+                            disabled=move || start.pending().get()
+                        >
                             "Set up"
                         </button>
                     </ActionForm>
@@ -97,7 +105,12 @@ fn Enrolment(
         .join(" ");
     view! {
         <p>"Scan this QR code with your authenticator app:"</p>
-        <div class="two-factor-qr" role="img" aria-label="QR code for your authenticator app" inner_html=qr_svg></div>
+        <div
+            class="two-factor-qr"
+            role="img"
+            aria-label="QR code for your authenticator app"
+            inner_html=qr_svg
+        ></div>
         <p class="hint">"Can't scan it? Type this key into the app instead."</p>
         <dl class="two-factor-key">
             <dt>"Key"</dt>
@@ -151,7 +164,13 @@ fn TwoFactorOn(
                             <ul class="recovery-code-list">
                                 {codes
                                     .into_iter()
-                                    .map(|code| view! { <li><code>{code}</code></li> })
+                                    .map(|code| {
+                                        view! {
+                                            <li>
+                                                <code>{code}</code>
+                                            </li>
+                                        }
+                                    })
                                     .collect_view()}
                             </ul>
                         </section>
@@ -169,7 +188,13 @@ fn TwoFactorOn(
                 autocomplete="current-password"
                 error
             />
-            <FormField form="two-factor-off-" name="code" label="Code" autocomplete="one-time-code" error />
+            <FormField
+                form="two-factor-off-"
+                name="code"
+                label="Code"
+                autocomplete="one-time-code"
+                error
+            />
             <p class="hint">"A code from your authenticator app, or a recovery code."</p>
             <button type="submit" class="button" disabled=move || disable.pending().get()>
                 "Turn off two-factor"

@@ -15,7 +15,9 @@ pub fn FriendsPage() -> impl IntoView {
     let suggestions = Resource::new(move || actions.version(), |_| list_people_you_may_know());
     view! {
         <Title text="Friends" />
-        <Transition fallback=|| view! { <Loading /> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match (overview.await, suggestions.await) {
                     (Ok(overview), Ok(suggestions)) => {
@@ -83,7 +85,7 @@ fn FriendsSections(
                     {user_action_form!(a.accept, p.id, "Accept", "button primary")}
                     {user_action_form!(a.decline, p.id, "Decline", "button")}
                 }
-                .into_any()
+                    .into_any()
             }
             actions
         />
@@ -108,7 +110,9 @@ fn FriendsSections(
             heading="People you may know"
             empty_text="No suggestions right now."
             people=suggestions
-            buttons=|p, a| user_action_form!(a.send, p.id, "Add friend", "button primary").into_any()
+            buttons=|p, a| {
+                user_action_form!(a.send, p.id, "Add friend", "button primary").into_any()
+            }
             actions
         />
     }

@@ -15,7 +15,9 @@ pub fn PeoplePage() -> impl IntoView {
     let page = Resource::new(move || query.read().get("after"), list_people);
     view! {
         <Title text="People" />
-        <Suspense fallback=|| view! { <Loading /> }>
+        <Suspense fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(first) => view! { <Directory first /> }.into_any(),
@@ -52,8 +54,11 @@ fn Directory(first: PeoplePageData) -> impl IntoView {
         <div class="card people-section">
             {is_empty.then(|| view! { <p class="empty-note">"No one else is here yet."</p> })}
             <ul class="people">
-                {first.people.into_iter().map(|person| view! { <PersonCard person /> }).collect_view()}
-                <For each=move || more.get() key=|p| p.id let:person>
+                {first
+                    .people
+                    .into_iter()
+                    .map(|person| view! { <PersonCard person /> })
+                    .collect_view()} <For each=move || more.get() key=|p| p.id let:person>
                     <PersonCard person />
                 </For>
             </ul>

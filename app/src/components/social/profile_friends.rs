@@ -14,18 +14,25 @@ pub fn ProfileFriends(
     view! {
         <section class="card people-section" aria-labelledby="profile-friends-heading">
             <h2 id="profile-friends-heading">"Friends"</h2>
-            <Suspense fallback=|| view! { <p class="loading small">"Loading friends…"</p> }>
+            <Suspense fallback=|| {
+                view! { <p class="loading small">"Loading friends…"</p> }
+            }>
                 {move || Suspend::new(async move {
                     match friends.await {
                         Ok(list) if list.is_empty() => {
                             view! { <p class="empty-note">"No friends to show."</p> }.into_any()
                         }
-                        Ok(list) => view! {
-                            <ul class="people">
-                                {list.into_iter().map(|person| view! { <PersonCard person /> }).collect_view()}
-                            </ul>
+                        Ok(list) => {
+                            view! {
+                                <ul class="people">
+                                    {list
+                                        .into_iter()
+                                        .map(|person| view! { <PersonCard person /> })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
                         }
-                        .into_any(),
                         Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                     }
                 })}

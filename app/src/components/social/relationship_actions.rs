@@ -65,12 +65,7 @@ pub fn RelationshipActions(
     let follows_you =
         (connected && rel.follows_you).then(|| view! { <span class="badge">"Follows you"</span> });
     view! {
-        <div class="profile-actions">
-            {friend}
-            {follow}
-            {more}
-            {follows_you}
-        </div>
+        <div class="profile-actions">{friend} {follow} {more} {follows_you}</div>
         <ErrorNotice error=actions.error() />
     }
     .into_any()
@@ -83,20 +78,22 @@ fn MoreMenu(profile: ProfileView, actions: SocialActions) -> impl IntoView {
     let block_box = NodeRef::<leptos::html::Details>::new();
     view! {
         <details class="menu">
-            <summary class="button" role="button">"More"</summary>
+            <summary class="button" role="button">
+                "More"
+            </summary>
             <div class="menu-panel">
                 <details
                     class="block-box"
                     node_ref=block_box
                     on:toggle=move |_| {
-                        if let Some(details) = block_box.get_untracked()
-                            && details.open()
-                        {
+                        if let Some(details) = block_box.get_untracked() && details.open() {
                             focus_within(&details, "button[type=submit]");
                         }
                     }
                 >
-                    <summary class="button ghost" role="button">"Block"</summary>
+                    <summary class="button ghost" role="button">
+                        "Block"
+                    </summary>
                     <div class="confirm">
                         <p>
                             {format!(

@@ -65,16 +65,22 @@ pub fn VideoPlayer(video: Video) -> impl IntoView {
                 class="video-frame"
                 style=format!("aspect-ratio:{width}/{height};{}", placeholder_css(&video))
             >
-                {move || playing.get().then(|| view! {
-                    <video
-                        node_ref=media
-                        controls=true
-                        playsinline=true
-                        poster=poster_large.clone()
-                        width=width
-                        height=height
-                    ></video>
-                })}
+                {move || {
+                    playing
+                        .get()
+                        .then(|| {
+                            view! {
+                                <video
+                                    node_ref=media
+                                    controls=true
+                                    playsinline=true
+                                    poster=poster_large.clone()
+                                    width=width
+                                    height=height
+                                ></video>
+                            }
+                        })
+                }}
                 <div class="video-cover" hidden=move || playing.get()>
                     <img
                         class="video-poster"
@@ -95,17 +101,25 @@ pub fn VideoPlayer(video: Video) -> impl IntoView {
                     >
                         <Icon name=IconName::PlayDisc size=64 />
                     </button>
-                    <span class="video-duration" aria-hidden="true">{video.duration_label()}</span>
+                    <span class="video-duration" aria-hidden="true">
+                        {video.duration_label()}
+                    </span>
                 </div>
             </div>
             <div class="video-tools" hidden=move || !with_hls.get() && failure.get().is_none()>
-                <p class="field-error" role="alert">{move || failure.get()}</p>
+                <p class="field-error" role="alert">
+                    {move || failure.get()}
+                </p>
                 <Show when=move || with_hls.get()>
-                    <label for=select_id.clone() class="video-quality-label">"Quality"</label>
+                    <label for=select_id.clone() class="video-quality-label">
+                        "Quality"
+                    </label>
                     <select id=select_id.clone() class="video-quality" on:change=on_quality>
                         {options
                             .iter()
-                            .map(|(value, label)| view! { <option value=value.clone()>{label.clone()}</option> })
+                            .map(|(value, label)| {
+                                view! { <option value=value.clone()>{label.clone()}</option> }
+                            })
                             .collect_view()}
                     </select>
                 </Show>

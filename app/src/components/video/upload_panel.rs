@@ -87,8 +87,12 @@ fn ResumePrompt(upload: VideoUpload, blocked: Signal<bool>) -> impl IntoView {
         <div class="video-resume" role="group" aria-label="Unfinished video upload">
             <Icon name=IconName::Video />
             <div class="video-resume-text">
-                <p class="video-resume-question">{move || format!("Resume uploading {}?", name())}</p>
-                <p class="hint">{move || format!("Choose {} again to continue where it stopped.", name())}</p>
+                <p class="video-resume-question">
+                    {move || format!("Resume uploading {}?", name())}
+                </p>
+                <p class="hint">
+                    {move || format!("Choose {} again to continue where it stopped.", name())}
+                </p>
             </div>
             <div class="video-buttons">
                 <button
@@ -168,8 +172,12 @@ fn UploadProgress(upload: VideoUpload) -> impl IntoView {
                 aria-label=move || format!("Uploading {}", name())
             ></progress>
             <p class="video-upload-status">{status}</p>
-            <p class="visually-hidden" role="status">{announcement}</p>
-            <p class="field-error" role="alert">{error}</p>
+            <p class="visually-hidden" role="status">
+                {announcement}
+            </p>
+            <p class="field-error" role="alert">
+                {error}
+            </p>
             <div class="video-buttons">
                 <Show when=can_pause>
                     <button type="button" class="button" on:click=move |_| upload.pause()>
@@ -188,7 +196,11 @@ fn UploadProgress(upload: VideoUpload) -> impl IntoView {
                         "Retry"
                     </button>
                 </Show>
-                <button type="button" class="button ghost video-cancel" on:click=move |_| upload.cancel()>
+                <button
+                    type="button"
+                    class="button ghost video-cancel"
+                    on:click=move |_| upload.cancel()
+                >
                     "Cancel"
                 </button>
             </div>

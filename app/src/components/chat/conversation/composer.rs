@@ -67,8 +67,16 @@ pub fn MessageComposer(
             on:paste=on_paste
         >
             <PickedPhotos picker id_prefix="message-photo-" numbered=false />
-            <AddPhotosInput picker id="message-photo" label="Add photo" multiple=false hide_text=true />
-            <label class="visually-hidden" for="message-input">"Message"</label>
+            <AddPhotosInput
+                picker
+                id="message-photo"
+                label="Add photo"
+                multiple=false
+                hide_text=true
+            />
+            <label class="visually-hidden" for="message-input">
+                "Message"
+            </label>
             <textarea
                 id="message-input"
                 rows="2"

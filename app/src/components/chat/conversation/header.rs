@@ -61,7 +61,9 @@ pub fn ConversationHeader(
     let pick = RwSignal::new(String::new());
     view! {
         <header class="conversation-head">
-            <h1 id="conversation-title" class="conversation-title">{move || current.get().title}</h1>
+            <h1 id="conversation-title" class="conversation-title">
+                {move || current.get().title}
+            </h1>
             {move || current.get().other.map(|o| view! { <PresenceLabel user_id=o.id /> })}
         </header>
         <ErrorNotice error=errors />
@@ -77,60 +79,130 @@ pub fn ConversationHeader(
                 <details class="members">
                     <summary>{format!("Members ({})", d.members.len())}</summary>
                     <ul class="member-list">
-                        {d.members.into_iter().map(|m| {
-                            let uid = m.person.id;
-                            view! {
-                                <li class="member">
-                                    <a href=format!("/u/{}", m.person.username)>{m.person.display_name.clone()}</a>
-                                    {(m.role == MemberRole::Admin).then(|| view! { <span class="badge">"Admin"</span> })}
-                                    {(admin && Some(uid) != me).then(|| view! {
-                                        <button
-                                            type="button"
-                                            class="link-button danger"
-                                            aria-label=format!("Remove {}", m.person.display_name)
-                                            on:click=move |_| { remove.dispatch(RemoveGroupMember { conversation_id: id, user_id: uid }); }
-                                        >
-                                            "Remove"
-                                        </button>
-                                    })}
-                                </li>
-                            }
-                        }).collect_view()}
+                        {d
+                            .members
+                            .into_iter()
+                            .map(|m| {
+                                let uid = m.person.id;
+                                view! {
+                                    <li class="member">
+                                        <a href=format!(
+                                            "/u/{}",
+                                            m.person.username,
+                                        )>{m.person.display_name.clone()}</a>
+                                        {(m.role == MemberRole::Admin)
+                                            .then(|| view! { <span class="badge">"Admin"</span> })}
+                                        {(admin && Some(uid) != me)
+                                            .then(|| {
+                                                view! {
+                                                    <button
+                                                        type="button"
+                                                        class="link-button danger"
+                                                        aria-label=format!("Remove {}", m.person.display_name)
+                                                        on:click=move |_| {
+                                                            remove
+                                                                .dispatch(RemoveGroupMember {
+                                                                    conversation_id: id,
+                                                                    user_id: uid,
+                                                                });
+                                                        }
+                                                    >
+                                                        "Remove"
+                                                    </button>
+                                                }
+                                            })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
                     </ul>
-                    {(d.kind == ConversationKind::Group).then(|| view! {
-                        <form class="inline-form" on:submit=move |ev| {
-                            ev.prevent_default();
-                            if let Ok(uid) = pick.get_untracked().parse::<i64>() {
-                                add.dispatch(AddGroupMembers { conversation_id: id, members: vec![UserId(uid)] });
+                    {(d.kind == ConversationKind::Group)
+                        .then(|| {
+                            view! {
+                                <form
+                                    class="inline-form"
+                                    on:submit=move |ev| {
+                                        ev.prevent_default();
+                                        if let Ok(uid) = pick.get_untracked().parse::<i64>() {
+                                            add.dispatch(AddGroupMembers {
+                                                conversation_id: id,
+                                                members: vec![UserId(uid)],
+                                            });
+                                        }
+                                    }
+                                >
+                                    <label for="add-member">"Add a friend"</label>
+                                    <select
+                                        id="add-member"
+                                        on:change=move |ev| pick.set(event_target_value(&ev))
+                                    >
+                                        <option value="">"Choose…"</option>
+                                        {move || {
+                                            friends
+                                                .get()
+                                                .unwrap_or_default()
+                                                .into_iter()
+                                                .filter(|f| !member_ids.contains(&f.id))
+                                                .map(|f| {
+                                                    view! {
+                                                        <option value=f.id.to_string()>{f.display_name}</option>
+                                                    }
+                                                })
+                                                .collect_view()
+                                        }}
+                                    </select>
+                                    <button type="submit" class="button">
+                                        "Add"
+                                    </button>
+                                </form>
                             }
-                        }>
-                            <label for="add-member">"Add a friend"</label>
-                            <select id="add-member" on:change=move |ev| pick.set(event_target_value(&ev))>
-                                <option value="">"Choose…"</option>
-                                {move || friends.get().unwrap_or_default().into_iter()
-                                    .filter(|f| !member_ids.contains(&f.id))
-                                    .map(|f| view! { <option value=f.id.to_string()>{f.display_name}</option> })
-                                    .collect_view()}
-                            </select>
-                            <button type="submit" class="button">"Add"</button>
-                        </form>
-                    })}
-                    {admin.then(|| view! {
-                        <form class="inline-form" on:submit=move |ev| {
-                            ev.prevent_default();
-                            rename.dispatch(RenameConversation { conversation_id: id, name: new_name.get_untracked() });
-                        }>
-                            <label for="rename">"New name"</label>
-                            <input id="rename" type="text" maxlength=TextLimit::ConversationName.maxlength() on:input=move |ev| new_name.set(event_target_value(&ev)) />
-                            <button type="submit" class="button">"Rename"</button>
-                        </form>
-                    })}
-                    <button type="button" class="button danger" on:click=move |_| { leave.dispatch(LeaveConversation { conversation_id: id }); }>
-                        {if d.kind == ConversationKind::Room { "Leave room" } else { "Leave group" }}
+                        })}
+                    {admin
+                        .then(|| {
+                            view! {
+                                <form
+                                    class="inline-form"
+                                    on:submit=move |ev| {
+                                        ev.prevent_default();
+                                        rename
+                                            .dispatch(RenameConversation {
+                                                conversation_id: id,
+                                                name: new_name.get_untracked(),
+                                            });
+                                    }
+                                >
+                                    <label for="rename">"New name"</label>
+                                    <input
+                                        id="rename"
+                                        type="text"
+                                        maxlength=TextLimit::ConversationName.maxlength()
+                                        on:input=move |ev| new_name.set(event_target_value(&ev))
+                                    />
+                                    <button type="submit" class="button">
+                                        "Rename"
+                                    </button>
+                                </form>
+                            }
+                        })}
+                    <button
+                        type="button"
+                        class="button danger"
+                        on:click=move |_| {
+                            leave
+                                .dispatch(LeaveConversation {
+                                    conversation_id: id,
+                                });
+                        }
+                    >
+                        {if d.kind == ConversationKind::Room {
+                            "Leave room"
+                        } else {
+                            "Leave group"
+                        }}
                     </button>
                 </details>
             }
-            .into_any()
+                .into_any()
         }}
     }
 }

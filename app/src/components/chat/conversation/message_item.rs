@@ -57,7 +57,13 @@ pub fn MessageItem(
         >
             <Show
                 when=move || group_start.get()
-                fallback=move || view! { <span class="message-hover-time"><RelativeTime ms=sent_at /></span> }
+                fallback=move || {
+                    view! {
+                        <span class="message-hover-time">
+                            <RelativeTime ms=sent_at />
+                        </span>
+                    }
+                }
             >
                 <div class="message-meta">
                     {(!mine).then(|| view! { <Avatar photo=avatar.clone() size=20 /> })}
@@ -73,11 +79,16 @@ pub fn MessageItem(
                             class="message-edit"
                             on:submit=move |ev| {
                                 ev.prevent_default();
-                                edit.dispatch(EditMessage { message_id: id, body: draft.get_untracked() });
+                                edit.dispatch(EditMessage {
+                                    message_id: id,
+                                    body: draft.get_untracked(),
+                                });
                                 editing.set(None);
                             }
                         >
-                            <label class="visually-hidden" for=format!("edit-{id}")>"Edit message"</label>
+                            <label class="visually-hidden" for=format!("edit-{id}")>
+                                "Edit message"
+                            </label>
                             <textarea
                                 id=format!("edit-{id}")
                                 rows="2"
@@ -85,16 +96,23 @@ pub fn MessageItem(
                                 on:input=move |ev| draft.set(event_target_value(&ev))
                             ></textarea>
                             <div class="row-buttons">
-                                <button type="submit" class="button primary">"Save"</button>
-                                <button type="button" class="button" on:click=move |_| editing.set(None)>
+                                <button type="submit" class="button primary">
+                                    "Save"
+                                </button>
+                                <button
+                                    type="button"
+                                    class="button"
+                                    on:click=move |_| editing.set(None)
+                                >
                                     "Cancel"
                                 </button>
                             </div>
                         </form>
                     }
-                    .into_any()
+                        .into_any()
                 } else if deleted {
-                    view! { <p class="message-body message-deleted">"This message was deleted"</p> }.into_any()
+                    view! { <p class="message-body message-deleted">"This message was deleted"</p> }
+                        .into_any()
                 } else {
                     (!body.is_empty())
                         .then(|| view! { <p class="message-body">{text_runs(&body, &[])}</p> })
@@ -125,7 +143,12 @@ fn MessageActions(
     };
     view! {
         <details class="menu message-menu" node_ref=menu>
-            <summary class="message-menu-button" role="button" aria-label="Message actions" title="Message actions">
+            <summary
+                class="message-menu-button"
+                role="button"
+                aria-label="Message actions"
+                title="Message actions"
+            >
                 <Icon name=IconName::More size=18 />
             </summary>
             <div class="menu-panel message-tools">
@@ -133,13 +156,21 @@ fn MessageActions(
                     when=move || confirming.get()
                     fallback=move || {
                         view! {
-                            <button type="button" class="link-button" on:click=move |_| {
-                                close();
-                                editing.set(Some(id));
-                            }>
+                            <button
+                                type="button"
+                                class="link-button"
+                                on:click=move |_| {
+                                    close();
+                                    editing.set(Some(id));
+                                }
+                            >
                                 "Edit"
                             </button>
-                            <button type="button" class="link-button" on:click=move |_| confirming.set(true)>
+                            <button
+                                type="button"
+                                class="link-button"
+                                on:click=move |_| confirming.set(true)
+                            >
                                 "Delete"
                             </button>
                         }
@@ -157,10 +188,14 @@ fn MessageActions(
                     >
                         "Delete message"
                     </button>
-                    <button type="button" class="link-button" on:click=move |_| {
-                        confirming.set(false);
-                        close();
-                    }>
+                    <button
+                        type="button"
+                        class="link-button"
+                        on:click=move |_| {
+                            confirming.set(false);
+                            close();
+                        }
+                    >
                         "Keep"
                     </button>
                 </Show>
@@ -182,7 +217,13 @@ fn MessagePhoto(photo: Photo) -> impl IntoView {
     let (width, height) = photo.size_at(640);
     let style = format!("aspect-ratio:{width}/{height};{}", photo.placeholder_css());
     view! {
-        <button type="button" class="message-photo" style=style aria-label=name on:click=move |_| open.set(Some(0))>
+        <button
+            type="button"
+            class="message-photo"
+            style=style
+            aria-label=name
+            on:click=move |_| open.set(Some(0))
+        >
             <img
                 src=photo.url_for(640)
                 srcset=photo.srcset()

@@ -39,25 +39,42 @@ pub fn MessageList(state: ConversationState) -> impl IntoView {
     let starts = Memo::new(move |_| state.messages.with(|list| group_starts(list)));
     let list_ref = state.list_ref;
     view! {
-        <ol class="message-list" node_ref=list_ref aria-label="Messages" on:scroll=move |_| {
-            if let Some(el) = list_ref.get_untracked() && el.scroll_top() < 80 {
-                state.load_older();
+        <ol
+            class="message-list"
+            node_ref=list_ref
+            aria-label="Messages"
+            on:scroll=move |_| {
+                if let Some(el) = list_ref.get_untracked() && el.scroll_top() < 80 {
+                    state.load_older();
+                }
             }
-        }>
+        >
             <Show when=move || state.older.get().is_some()>
                 <li class="load-older">
                     <button type="button" class="button ghost" on:click=move |_| state.load_older()>
-                        {move || if state.loading_older.get() { "Loading…" } else { "Load earlier messages" }}
+                        {move || {
+                            if state.loading_older.get() {
+                                "Loading…"
+                            } else {
+                                "Load earlier messages"
+                            }
+                        }}
                     </button>
                 </li>
             </Show>
             <Show when=move || state.messages.with(Vec::is_empty) && state.older.get().is_none()>
                 <li class="empty-note">"No messages yet. Say hello!"</li>
             </Show>
-            <For each=move || state.messages.get() key=|m| (m.id, m.edited, m.deleted, m.body.len()) let:message>
+            <For
+                each=move || state.messages.get()
+                key=|m| (m.id, m.edited, m.deleted, m.body.len())
+                let:message
+            >
                 {
                     let mid = message.id;
-                    let seen = Signal::derive(move || seen_on.get().filter(|(id, _)| *id == mid).map(|(_, t)| t));
+                    let seen = Signal::derive(move || {
+                        seen_on.get().filter(|(id, _)| *id == mid).map(|(_, t)| t)
+                    });
                     let group_start = Signal::derive(move || starts.with(|s| s.contains(&mid)));
                     view! { <MessageItem message state seen group_start /> }
                 }

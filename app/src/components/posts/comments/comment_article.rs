@@ -30,9 +30,13 @@ pub fn CommentArticle(
     let edited = move || {
         comment
             .with(|c| c.as_ref().and_then(|c| c.edited_at_ms))
-            .map(
-                |ms| view! { <span class="comment-edited" title=exact_time(ms)>" · Edited"</span> },
-            )
+            .map(|ms| {
+                view! {
+                    <span class="comment-edited" title=exact_time(ms)>
+                        " · Edited"
+                    </span>
+                }
+            })
     };
     let edit = first
         .can_edit
@@ -47,7 +51,9 @@ pub fn CommentArticle(
             </a>
             <div class="comment-main">
                 <div class="comment-bubble">
-                    <a href=href class="comment-author">{author.display_name.clone()}</a>
+                    <a href=href class="comment-author">
+                        {author.display_name.clone()}
+                    </a>
                     <div class="comment-body">{body}</div>
                 </div>
                 <div class="comment-footer">

@@ -53,7 +53,10 @@ pub fn NewCommentForm(
         <ActionForm action=add node_ref=form>
             <div class="comment-form">
                 <input type="hidden" name="post_id" value=post_id.to_string() />
-                {parent.map(|id| view! { <input type="hidden" name="parent_id" value=id.to_string() /> })}
+                {parent
+                    .map(|id| {
+                        view! { <input type="hidden" name="parent_id" value=id.to_string() /> }
+                    })}
                 <label for=textarea_id.clone() class="visually-hidden">
                     {label}
                 </label>
@@ -69,11 +72,18 @@ pub fn NewCommentForm(
                 <button type="submit" class="button primary" disabled=move || add.pending().get()>
                     {button}
                 </button>
-                {on_cancel.map(|cancel| view! {
-                    <button type="button" class="button ghost" on:click=move |_| cancel.run(())>
-                        "Cancel"
-                    </button>
-                })}
+                {on_cancel
+                    .map(|cancel| {
+                        view! {
+                            <button
+                                type="button"
+                                class="button ghost"
+                                on:click=move |_| cancel.run(())
+                            >
+                                "Cancel"
+                            </button>
+                        }
+                    })}
             </div>
             {form_error(error, error_id)}
         </ActionForm>
@@ -104,7 +114,9 @@ pub fn EditCommentForm(
     let error_id = format!("edit-comment-{id}-error");
     view! {
         <details class="comment-edit" node_ref=details>
-            <summary class="button ghost" role="button">"Edit comment"</summary>
+            <summary class="button ghost" role="button">
+                "Edit comment"
+            </summary>
             <ActionForm action=edit>
                 <input type="hidden" name="comment_id" value=id.to_string() />
                 <label for=textarea_id.clone()>"Edit comment text"</label>
@@ -143,13 +155,19 @@ pub fn DeleteCommentForm(
     });
     view! {
         <details class="comment-delete">
-            <summary class="button ghost" role="button">"Delete comment"</summary>
+            <summary class="button ghost" role="button">
+                "Delete comment"
+            </summary>
             <div class="confirm">
                 <p>"Delete this comment?"</p>
                 <ActionForm action=delete>
                     <input type="hidden" name="comment_id" value=id.to_string() />
                     <ErrorNotice error />
-                    <button type="submit" class="button danger" disabled=move || delete.pending().get()>
+                    <button
+                        type="submit"
+                        class="button danger"
+                        disabled=move || delete.pending().get()
+                    >
                         "Delete"
                     </button>
                 </ActionForm>

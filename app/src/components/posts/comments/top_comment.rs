@@ -86,14 +86,14 @@ pub fn TopComment(
                     class="reply-box"
                     node_ref=reply_box
                     on:toggle=move |_| {
-                        if let Some(details) = reply_box.get_untracked()
-                            && details.open()
-                        {
+                        if let Some(details) = reply_box.get_untracked() && details.open() {
                             focus_within(&details, "textarea");
                         }
                     }
                 >
-                    <summary class="button ghost" role="button">"Reply"</summary>
+                    <summary class="button ghost" role="button">
+                        "Reply"
+                    </summary>
                     <NewCommentForm post_id parent=id on_added=on_reply on_cancel=close_reply_box />
                 </details>
                 <Show when=move || { reply_count.get() > 0 }>
@@ -111,7 +111,11 @@ pub fn TopComment(
                         }
                     >
                         {move || {
-                            if open.get() { "Hide replies".to_owned() } else { view_replies_text(reply_count.get()) }
+                            if open.get() {
+                                "Hide replies".to_owned()
+                            } else {
+                                view_replies_text(reply_count.get())
+                            }
                         }}
                     </button>
                 </Show>
