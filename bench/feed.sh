@@ -72,34 +72,10 @@ show_logs() {
   tail -n 30 "$work/server.log" >&2 || true
 }
 
-db_url="sqlite://$work/hearth.db?mode=rwc"
-log "loading the demo data (server seed-demo) into $work/hearth.db"
-DATABASE_URL="$db_url" HEARTH_MEDIA_URL="$work/media" RUST_LOG="${RUST_LOG:-warn}" \
-  "$server_bin" seed-demo | sed 's/^/[feed-bench]   /' >&2
-
-log "server on 127.0.0.1:$port (site $site_root)"
-DATABASE_URL="$db_url" \
-  HEARTH_MEDIA_URL="$work/media" \
-  HEARTH_UPLOAD_DIR="$work/uploads" \
-  HEARTH_OUTBOX_DIR="$work/outbox" \
-  LEPTOS_SITE_ADDR="127.0.0.1:$port" \
-  LEPTOS_SITE_ROOT="$site_root" \
-  HEARTH_RATE_LIMITS=off \
-  RUST_LOG="${RUST_LOG:-warn}" \
-  "$server_bin" >"$work/server.log" 2>&1 &
-server_pid=$!
-wait_for "http://127.0.0.1:$port/readyz" "the server" "$server_pid"
+start_demo_server "$server_bin" "$site_root" "$work" "$port"
 base="http://127.0.0.1:$port"
 
-log "logging in as $user"
-curl -sS -o "$work/login.body" -D "$work/login.headers" \
-  -H "Origin: $base" -H "Referer: $base/" \
-  --data-urlencode "login=$user" --data-urlencode "password=$password" \
-  "$base/api/log_in"
-cookie="$(grep -i '^set-cookie: hearth_session=' "$work/login.headers" | tail -n 1 | sed 's/^[^:]*: *//; s/;.*$//' | tr -d '\r')"
-[ -n "$cookie" ] || die "the log-in set no session cookie"
-curl -fsS -o "$work/feed.html" -H "Cookie: $cookie" "$base/" || die "GET / failed"
-grep -q "$user" "$work/feed.html" || die "GET / with the session cookie doesn't look signed in as $user"
+cookie="$(log_in "$base" "$work" "$user" "$password")"
 
 # The targets, read from the feed page: a post by someone else (its
 # permalink and its author's profile) and the hashed stylesheet.
@@ -108,7 +84,7 @@ profile="$(grep -o 'href="/u/[a-z0-9_]*"' "$work/feed.html" | grep -v "/u/$user\
 stylesheet="$(grep -o 'href="/pkg/[^"]*\.css"' "$work/feed.html" | head -n 1 | sed 's/^href="//; s/"$//')"
 [ -n "$permalink" ] && [ -n "$profile" ] && [ -n "$stylesheet" ] ||
   die "couldn't find a permalink, a profile and the stylesheet on the feed page"
-log "feed $(wc -c <"$work/feed.html") bytes; profile $profile; permalink $permalink; static $stylesheet"
+log "profile $profile; permalink $permalink; static $stylesheet"
 headers="$(curl -sS -o /dev/null -D - -H 'Accept-Encoding: br' "$base$stylesheet" | tr -d '\r')"
 log "static: $(grep -i '^content-encoding' <<<"$headers" || echo 'no content-encoding'); $(grep -i '^cache-control' <<<"$headers" || echo 'no cache-control')"
 

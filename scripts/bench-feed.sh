@@ -216,27 +216,7 @@ if [ "$use_proxy" = 1 ]; then
 fi
 base="http://127.0.0.1:$target_port"
 
-# The LogIn server function's URL (/api/log_in): read it from the log-in
-# form that `/` shows people who are signed out.
-login_path="$(curl -fsS "$base/" | grep -o 'action="/api/log_in[^"]*"' | head -n 1 | sed 's/^action="//; s/"$//')"
-[ -n "$login_path" ] || die "no log-in form on $base/ (looked for action=\"/api/log_in...\")"
-log "logging in as $user (POST $login_path)"
-# As the browser does without JavaScript: an url-encoded form POST; the
-# answer sets the session cookie.
-curl -sS -o "$work/login.body" -D "$work/login.headers" \
-  -H "Origin: $base" -H "Referer: $base/" \
-  --data-urlencode "login=$user" --data-urlencode "password=$password" \
-  "$base$login_path"
-cookie="$(grep -i '^set-cookie: hearth_session=' "$work/login.headers" | tail -n 1 | sed 's/^[^:]*: *//; s/;.*$//' | tr -d '\r')"
-if [ -z "$cookie" ]; then
-  cat "$work/login.headers" "$work/login.body" >&2
-  die "the log-in set no session cookie"
-fi
-# Signed in: the page names the account (the signed-out page doesn't).
-status="$(curl -sS -o "$work/feed.html" -w '%{http_code}' -H "Cookie: $cookie" "$base/")"
-[ "$status" = 200 ] || die "GET / signed in answered $status"
-grep -q "$user" "$work/feed.html" || die "GET / with the session cookie doesn't look signed in as $user"
-log "signed in; the feed page is $(wc -c <"$work/feed.html") bytes"
+cookie="$(log_in "$base" "$work" "$user" "$password")"
 
 declare -A cpu_before
 watched=("${pids[@]}")

@@ -56,3 +56,58 @@ require_wrk() {
     { "${sudo_cmd[@]}" apt-get update -q >/dev/null && "${sudo_cmd[@]}" apt-get install -y -q wrk >/dev/null; } ||
     die "couldn't install wrk"
 }
+
+# log_in BASE WORK USER PASSWORD: logs USER in at BASE as a browser without
+# JavaScript does (an url-encoded POST to the log-in form's action,
+# /api/log_in), checks that `/` then shows the account, and prints the
+# session cookie ("hearth_session=..."). Leaves the signed-in feed page in
+# WORK/feed.html. Exits the script if any step fails.
+log_in() {
+  local base="$1" work="$2" user="$3" password="$4"
+  local login_path
+  login_path="$(curl -fsS "$base/" | grep -o 'action="/api/log_in[^"]*"' | head -n 1 | sed 's/^action="//; s/"$//')"
+  [ -n "$login_path" ] || die "no log-in form on $base/ (looked for action=\"/api/log_in...\")"
+  log "logging in as $user (POST $login_path)"
+  curl -sS -o "$work/login.body" -D "$work/login.headers" \
+    -H "Origin: $base" -H "Referer: $base/" \
+    --data-urlencode "login=$user" --data-urlencode "password=$password" \
+    "$base$login_path"
+  local cookie
+  cookie="$(grep -i '^set-cookie: hearth_session=' "$work/login.headers" | tail -n 1 | sed 's/^[^:]*: *//; s/;.*$//' | tr -d '\r')"
+  if [ -z "$cookie" ]; then
+    cat "$work/login.headers" "$work/login.body" >&2
+    die "the log-in set no session cookie"
+  fi
+  # Signed in: the page names the account (the signed-out page doesn't).
+  local status
+  status="$(curl -sS -o "$work/feed.html" -w '%{http_code}' -H "Cookie: $cookie" "$base/")"
+  [ "$status" = 200 ] || die "GET / signed in answered $status"
+  grep -q "$user" "$work/feed.html" || die "GET / with the session cookie doesn't look signed in as $user"
+  log "signed in; the feed page is $(wc -c <"$work/feed.html") bytes"
+  printf '%s\n' "$cookie"
+}
+
+# start_demo_server SERVER_BIN SITE_ROOT WORK PORT: loads the demo data
+# (`server seed-demo`) into a fresh SQLite database in WORK (on disk, as a
+# default install has it), then starts SERVER_BIN on 127.0.0.1:PORT with
+# the rate limits off and waits until it is ready. Sets `server_pid`; the
+# log goes to WORK/server.log.
+start_demo_server() {
+  local server_bin="$1" site_root="$2" work="$3" port="$4"
+  local db_url="sqlite://$work/hearth.db?mode=rwc"
+  log "loading the demo data (server seed-demo) into $work/hearth.db"
+  DATABASE_URL="$db_url" HEARTH_MEDIA_URL="$work/media" RUST_LOG="${RUST_LOG:-warn}" \
+    "$server_bin" seed-demo | sed 's/^/    /' >&2
+  log "server on 127.0.0.1:$port (site $site_root)"
+  DATABASE_URL="$db_url" \
+    HEARTH_MEDIA_URL="$work/media" \
+    HEARTH_UPLOAD_DIR="$work/uploads" \
+    HEARTH_OUTBOX_DIR="$work/outbox" \
+    LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+    LEPTOS_SITE_ROOT="$site_root" \
+    HEARTH_RATE_LIMITS=off \
+    RUST_LOG="${RUST_LOG:-warn}" \
+    "$server_bin" >"$work/server.log" 2>&1 &
+  server_pid=$!
+  wait_for "http://127.0.0.1:$port/readyz" "the server" "$server_pid"
+}

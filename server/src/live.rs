@@ -64,6 +64,11 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest frame (and message) accepted from a browser; a longer one
 /// closes the socket with 1009 as soon as its header arrives.
 pub const MAX_INCOMING_BYTES: usize = 4 * 1024;
+/// Capacity of each socket's read buffer (tungstenite allocates it up
+/// front; its default, 128 KiB, was most of a socket's memory: 143 KiB per
+/// socket in `live-bench`). Twice the largest frame a browser may send, so
+/// one read still takes a whole frame.
+pub const READ_BUFFER_BYTES: usize = 2 * MAX_INCOMING_BYTES;
 /// How long a socket closed for flooding still reads (and discards) what
 /// its client sends, waiting for the client's close frame.
 pub const DRAIN_FOR: Duration = Duration::from_secs(1);
@@ -156,6 +161,7 @@ pub async fn ws_handler(
     };
     ws.max_message_size(MAX_INCOMING_BYTES)
         .max_frame_size(MAX_INCOMING_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             serve_socket(socket, &state.app, conn, auth, after).await;
             state

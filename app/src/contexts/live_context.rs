@@ -294,7 +294,7 @@ mod browser {
     use crate::events::{ClientFrame, LiveEnvelope, LiveEvent, PROTOCOL_VERSION};
     use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
     use futures::future::{Either, poll_fn, select};
-    use futures::{Sink, SinkExt, StreamExt};
+    use futures::{Sink, SinkExt, Stream, StreamExt};
     use gloo_net::websocket::futures::WebSocket;
     use gloo_net::websocket::{Message, State, WebSocketError};
     use leptos::prelude::*;
@@ -302,6 +302,7 @@ mod browser {
     use std::cell::{Cell, RefCell};
     use std::pin::Pin;
     use std::rc::Rc;
+    use std::task::Poll;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
@@ -310,7 +311,8 @@ mod browser {
     /// Close code of a normal closure (RFC 6455 §7.4.1): this tab closed it.
     const NORMAL_CLOSE_CODE: u16 = 1000;
     /// Close code for a connection that ended without a close frame
-    /// (RFC 6455 §7.4.1), used when the socket's stream just ends.
+    /// (RFC 6455 §7.4.1): a failed handshake or a cut connection. Also
+    /// used when the socket's stream just ends.
     const ABNORMAL_CLOSE_CODE: u16 = 1006;
 
     /// Socket state shared by the callbacks of one tab.
@@ -419,12 +421,19 @@ mod browser {
         let generation = conn.generation.get() + 1;
         conn.generation.set(generation);
         let (tx, rx) = unbounded::<String>();
-        *conn.socket.borrow_mut() = Some(tx.clone());
+        *conn.socket.borrow_mut() = Some(tx);
         let c = Rc::clone(conn);
         spawn_local(async move {
-            let code = serve(ws, rx, tx, &c, generation, live).await;
+            let code = serve(ws, rx, &c, generation, live).await;
             if c.generation.get() != generation {
                 return;
+            }
+            // A close code other than 1006 means a closing handshake, so
+            // the socket had opened, even when it closed before this task
+            // saw it open (a busy tab): the backoff starts over, as after
+            // any open.
+            if code != ABNORMAL_CLOSE_CODE {
+                c.attempt.set(0);
             }
             c.socket.borrow_mut().take();
             OPEN.with(|open| open.borrow_mut().take());
@@ -448,18 +457,46 @@ mod browser {
     async fn serve(
         mut ws: WebSocket,
         mut rx: UnboundedReceiver<String>,
-        tx: UnboundedSender<String>,
         c: &Conn,
         generation: u32,
         live: LiveContext,
     ) -> u16 {
-        // Ready once the socket has left "connecting", open or failed.
-        let _ = poll_fn(|cx| Pin::new(&mut ws).poll_ready(cx)).await;
+        // Until the socket leaves "connecting": the sink is ready once it
+        // opened (or failed, which wakes it too), but a socket closed
+        // while connecting only says so on the stream, so watch both.
+        let closed_early = poll_fn(|cx| {
+            // This tab closed it meanwhile (nothing is sent before open).
+            if let Poll::Ready(None) = rx.poll_next_unpin(cx) {
+                return Poll::Ready(Some(NORMAL_CLOSE_CODE));
+            }
+            if Pin::new(&mut ws).poll_ready(cx).is_ready() {
+                return Poll::Ready(None);
+            }
+            match Pin::new(&mut ws).poll_next(cx) {
+                Poll::Ready(Some(Err(WebSocketError::ConnectionClose(e)))) => {
+                    Poll::Ready(Some(e.code))
+                }
+                Poll::Ready(None) => Poll::Ready(Some(ABNORMAL_CLOSE_CODE)),
+                // An error event (the close event follows) or, impossibly,
+                // a message: look again.
+                Poll::Ready(Some(_)) => {
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                }
+                Poll::Pending => Poll::Pending,
+            }
+        })
+        .await;
+        if let Some(code) = closed_early {
+            return code;
+        }
         if c.generation.get() != generation {
             return NORMAL_CLOSE_CODE;
         }
         if matches!(ws.state(), State::Open) {
-            OPEN.with(|open| *open.borrow_mut() = Some(tx));
+            // This socket's sender (the generation matches).
+            let tx = c.socket.borrow().clone();
+            OPEN.with(|open| *open.borrow_mut() = tx);
             // Before announcing "connected": post events for what's on
             // screen flow from here on.
             live.send_watch_now();
@@ -468,8 +505,6 @@ mod browser {
             if c.opened_before.replace(true) {
                 live.reconnects.update(|n| *n += 1);
             }
-        } else {
-            drop(tx);
         }
         loop {
             // Owned results, so the two `next` futures (and their borrows
