@@ -52,6 +52,9 @@ lighthouse="$HEARTH_TOOLS_DIR/lighthouse/node_modules/.bin/lighthouse"
 if ! "$lighthouse" --version 2>/dev/null | grep -qx "$LIGHTHOUSE_VERSION"; then
   log "installing lighthouse@$LIGHTHOUSE_VERSION from npm"
   mkdir -p "$HEARTH_TOOLS_DIR/lighthouse"
+  # A package.json of its own, or npm installs into the parent folder's.
+  [ -f "$HEARTH_TOOLS_DIR/lighthouse/package.json" ] ||
+    echo '{ "name": "hearth-lighthouse", "private": true }' >"$HEARTH_TOOLS_DIR/lighthouse/package.json"
   (cd "$HEARTH_TOOLS_DIR/lighthouse" &&
     npm install --no-audit --no-fund --silent --save-exact "lighthouse@$LIGHTHOUSE_VERSION")
 fi
