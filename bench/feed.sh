@@ -54,24 +54,7 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   die "127.0.0.1:$port is already in use: stop what listens there first"
 fi
 
-# On disk (not tmpfs): the database's writes are part of what is measured.
-work="$(mktemp -d "${TMPDIR:-/var/tmp}/hearth-feed-bench.XXXXXX")"
-server_pid=""
-cleanup() {
-  stop_pid "$server_pid"
-  if [ "${BENCH_FEED_KEEP:-0}" = "1" ]; then
-    log "kept $work"
-  else
-    rm -rf "$work"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-show_logs() {
-  echo "--- server log (last 30 lines)" >&2
-  tail -n 30 "$work/server.log" >&2 || true
-}
-
+bench_workdir feed-bench "${BENCH_FEED_KEEP:-0}"
 start_demo_server "$server_bin" "$site_root" "$work" "$port"
 base="http://127.0.0.1:$port"
 

@@ -59,23 +59,7 @@ if ! "$lighthouse" --version 2>/dev/null | grep -qx "$LIGHTHOUSE_VERSION"; then
     npm install --no-audit --no-fund --silent --save-exact "lighthouse@$LIGHTHOUSE_VERSION")
 fi
 
-work="$(mktemp -d "${TMPDIR:-/var/tmp}/hearth-lighthouse.XXXXXX")"
-server_pid=""
-cleanup() {
-  stop_pid "$server_pid"
-  if [ "${LIGHTHOUSE_KEEP:-0}" = "1" ]; then
-    log "kept $work"
-  else
-    rm -rf "$work"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-show_logs() {
-  echo "--- server log (last 30 lines)" >&2
-  tail -n 30 "$work/server.log" >&2 || true
-}
-
+bench_workdir lighthouse "${LIGHTHOUSE_KEEP:-0}"
 start_demo_server "$server_bin" "$site_root" "$work" "$port"
 base="http://127.0.0.1:$port"
 cookie="$(log_in "$base" "$work" "$user" "$password")"

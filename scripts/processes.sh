@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Helpers for the scripts that start servers (e2e-cluster.sh,
-# bench-feed.sh, bench/feed.sh): sourced, not run. The caller defines
-# `log MESSAGE` and `show_logs` (what to print when a process fails to
-# come up).
+# bench-feed.sh, bench/feed.sh, bench/lighthouse.sh): sourced, not run. The
+# caller defines `log MESSAGE` and `show_logs` (what to print when a process
+# fails to come up; bench_workdir defines it for the benchmarks).
 
 # stop_pid PID: SIGTERM (a graceful shutdown), then SIGKILL after 15 s.
 # Nothing for an empty PID or one already gone.
@@ -110,4 +110,31 @@ start_demo_server() {
     "$server_bin" >"$work/server.log" 2>&1 &
   server_pid=$!
   wait_for "http://127.0.0.1:$port/readyz" "the server" "$server_pid"
+}
+
+# bench_workdir NAME KEEP: makes the benchmark's temp folder `work` (on
+# disk, $TMPDIR or /var/tmp, not tmpfs: database writes are part of what is
+# measured), sets `server_pid` empty for start_demo_server, and on exit
+# stops that server and removes the folder (kept when KEEP is 1). Defines
+# show_logs as the server log's last 30 lines.
+bench_workdir() {
+  work="$(mktemp -d "${TMPDIR:-/var/tmp}/hearth-$1.XXXXXX")"
+  bench_keep="$2"
+  server_pid=""
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+  show_logs() {
+    echo "--- server log (last 30 lines)" >&2
+    tail -n 30 "$work/server.log" >&2 || true
+  }
+}
+
+# shellcheck disable=SC2317  # called from bench_workdir's EXIT trap
+bench_cleanup() {
+  stop_pid "$server_pid"
+  if [ "$bench_keep" = "1" ]; then
+    log "kept $work"
+  else
+    rm -rf "$work"
+  fi
 }
