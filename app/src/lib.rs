@@ -3,8 +3,9 @@
 //! behind `ssr`, everything server-only: database, services, sessions and
 //! the live event hub.
 
-// Release builds keep Leptos' fully typed views (debug builds erase them),
-// whose nested types outgrow the default limit of 128.
+// A plain `cargo build` keeps Leptos' fully typed views (cargo-leptos
+// erases them, see Cargo.toml), whose nested types outgrow the default
+// limit of 128.
 #![recursion_limit = "256"]
 
 pub mod components;

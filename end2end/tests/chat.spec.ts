@@ -1,11 +1,15 @@
 import { expect, type Page, type WebSocketRoute } from '@playwright/test';
 import {
   befriend,
+  bellLink,
   logIn,
   makeUser,
+  messageList,
+  messagesLink,
   open,
-  openProfile,
+  openChatWith,
   sendFriendRequest,
+  sendMessage as send,
   signUp,
   submitTo,
   uniqueText,
@@ -18,34 +22,6 @@ import {
  * Chat, presence and notifications with two or three people, each in a
  * browser context of their own.
  */
-
-/** The top bar's "Messages" link, whose name carries the unread count. */
-function messagesLink(page: Page) {
-  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Messages/ });
-}
-
-function bellLink(page: Page) {
-  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Notifications/ });
-}
-
-/** The message list of the open conversation. */
-function messageList(page: Page) {
-  return page.getByRole('list', { name: 'Messages' });
-}
-
-/** From the profile of friend `other`, "Message" opens our conversation. */
-async function openChatWith(page: Page, other: User): Promise<void> {
-  await openProfile(page, other);
-  await page.getByRole('button', { name: 'Message', exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: other.displayName })).toBeVisible();
-  await expect(page).toHaveURL(/\/messages\/\d+$/);
-  await waitForLive(page);
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  await page.getByLabel('Message', { exact: true }).fill(text);
-  await submitTo(page, 'send_message', () => page.getByRole('button', { name: 'Send', exact: true }).click());
-}
 
 async function twoFriends(page: Page, pageB: Page): Promise<[User, User]> {
   const a = makeUser();

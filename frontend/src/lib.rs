@@ -1,7 +1,8 @@
 //! The browser entry point: hydrates the server-rendered page.
 
-// Release builds keep Leptos' fully typed views (debug builds erase them),
-// whose nested types outgrow the default limit of 128.
+// A plain `cargo build` keeps Leptos' fully typed views (cargo-leptos
+// erases them, see Cargo.toml), whose nested types outgrow the default
+// limit of 128.
 #![recursion_limit = "256"]
 
 /// Called by the generated JS glue once the wasm module loads.

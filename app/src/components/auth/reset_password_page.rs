@@ -35,7 +35,6 @@ pub fn ResetPasswordPage() -> impl IntoView {
                                 confirm_label="Confirm new password"
                                 error
                             />
-                            <p class="hint">"At least 10 characters, and not your username."</p>
                             <button
                                 type="submit"
                                 class="button primary"

@@ -51,7 +51,6 @@ pub fn SignUpForm() -> impl IntoView {
                     confirm_label="Confirm password"
                     error
                 />
-                <p class="hint">"At least 10 characters, and not your username."</p>
                 <button
                     type="submit"
                     class="button primary"

@@ -45,7 +45,9 @@ pub fn FormField(
 
 /// A new password and its confirmation (`password` and
 /// `password_confirm`, `autocomplete="new-password"`), as sign-up, reset
-/// and change forms ask for them; the rules are in `validation.rs`.
+/// and change forms ask for them, then the rule as a hint ("At least 10
+/// characters, and not your username.", from `validation.rs`, which
+/// enforces it) followed by `note` when given.
 #[component]
 pub fn NewPasswordFields(
     /// Prefix for element ids, unique per form, e.g. `"signup-"`.
@@ -56,7 +58,15 @@ pub fn NewPasswordFields(
     confirm_label: &'static str,
     /// The form's current error.
     error: Signal<Option<AppError>>,
+    /// A sentence after the rule, e.g. what changing the password does.
+    #[prop(optional)]
+    note: Option<&'static str>,
 ) -> impl IntoView {
+    let hint = format!(
+        "At least {} characters, and not your username.{}",
+        crate::validation::PASSWORD_MIN_LEN,
+        note.map(|n| format!(" {n}")).unwrap_or_default()
+    );
     view! {
         <FormField form name="password" label kind="password" autocomplete="new-password" error />
         <FormField
@@ -67,5 +77,6 @@ pub fn NewPasswordFields(
             autocomplete="new-password"
             error
         />
+        <p class="hint">{hint}</p>
     }
 }

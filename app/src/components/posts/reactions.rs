@@ -85,9 +85,10 @@ pub fn ReactionButtons(
     }
 }
 
-/// The reaction counts (each reaction's icon and count, then the total,
-/// named "See who reacted (3)"),
-/// hidden when there are none; clicking lists who reacted.
+/// The reaction summary: the icon of each reaction given, then the total,
+/// as one button named "3 reactions, see who reacted" (the name starts with
+/// the visible count, WCAG 2.5.3 "Label in Name"); hidden when there are
+/// none. Clicking lists who reacted, each with their reaction.
 #[component]
 pub fn ReactionSummaryButton(
     /// The post.
@@ -113,18 +114,11 @@ pub fn ReactionSummaryButton(
     });
     let total = Memo::new(move |_| reactions.with(ReactionSummary::total));
     let list_id = format!("reactors-{post_id}");
-    let counts = move || {
+    let kinds = move || {
         reactions.with(|r| {
             r.counts
                 .iter()
-                .map(|(kind, n)| {
-                    view! {
-                        <span class="reaction-count">
-                            <Icon name=IconName::Reaction(*kind) size=18 />
-                            {*n}
-                        </span>
-                    }
-                })
+                .map(|(kind, _)| view! { <Icon name=IconName::Reaction(*kind) size=18 /> })
                 .collect_view()
         })
     };
@@ -133,7 +127,7 @@ pub fn ReactionSummaryButton(
             <button
                 type="button"
                 class="reaction-summary"
-                aria-label=move || format!("See who reacted ({})", total.get())
+                aria-label=move || summary_name(total.get())
                 aria-expanded=move || open.get().to_string()
                 aria-controls=list_id.clone()
                 on:click=move |_| {
@@ -146,7 +140,7 @@ pub fn ReactionSummaryButton(
                     }
                 }
             >
-                <span class="reaction-counts">{counts}</span>
+                <span class="reaction-kinds">{kinds}</span>
                 <span class="reaction-total">{move || total.get()}</span>
             </button>
             <div class="reactors" id=format!("reactors-{post_id}") hidden=move || !open.get()>
@@ -158,6 +152,13 @@ pub fn ReactionSummaryButton(
             </div>
         </div>
     }
+}
+
+/// The summary button's name: "1 reaction, see who reacted",
+/// "3 reactions, see who reacted".
+fn summary_name(total: u32) -> String {
+    let noun = if total == 1 { "reaction" } else { "reactions" };
+    format!("{total} {noun}, see who reacted")
 }
 
 /// "Display Name" and their reaction's icon (named "Like"...) per person.
@@ -186,5 +187,16 @@ fn ReactorList(list: Vec<Reactor>) -> impl IntoView {
         <ul class="reactor-list" role="list" aria-label="People who reacted">
             {items}
         </ul>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary_name;
+
+    #[test]
+    fn the_summary_is_named_by_its_visible_count_first() {
+        assert_eq!(summary_name(1), "1 reaction, see who reacted");
+        assert_eq!(summary_name(3), "3 reactions, see who reacted");
     }
 }

@@ -74,10 +74,8 @@ fn ChangePasswordCard() -> impl IntoView {
                     label="New password"
                     confirm_label="Confirm new password"
                     error
+                    note="Your other devices will be logged out."
                 />
-                <p class="hint">
-                    "At least 10 characters, and not your username. Your other devices will be logged out."
-                </p>
                 <button
                     type="submit"
                     class="button primary"
