@@ -6,7 +6,9 @@
 #
 #   wrk -t2 -c64 -d15s --latency --timeout 30s [-H "Cookie: hearth_session=..."] URL
 #
-# signed in as the demo user elza_doyle_0. Prints wrk's summary per target,
+# signed in as the demo user elza_doyle_0, then the feed and the stylesheet
+# once more over one connection (`feed-1c`, `static-1c`: the latency of a
+# request with nothing queued). Prints wrk's summary per target,
 # then a table (req/s, p50, p99 per target and round), the feed-to-ceiling
 # ratio, and the server's resident memory after the run and after 10 s idle.
 #
@@ -71,12 +73,13 @@ log "profile $profile; permalink $permalink; static $stylesheet"
 headers="$(curl -sS -o /dev/null -D - -H 'Accept-Encoding: br' "$base$stylesheet" | tr -d '\r')"
 log "static: $(grep -i '^content-encoding' <<<"$headers" || echo 'no content-encoding'); $(grep -i '^cache-control' <<<"$headers" || echo 'no cache-control')"
 
-# run NAME PATH [wrk args...]: one wrk run; appends "name rps p50 p99" to the results.
+# run NAME PATH [wrk args...]: one wrk run; appends "name rps p50 p99" to
+# the results. CONNS=n runs it with n connections (and threads) instead.
 run() {
   local name="$1" path="$2"
   shift 2
-  local out
-  out="$(wrk -t"$threads" -c"$connections" -d"$duration" --latency --timeout 30s "$@" "$base$path")"
+  local out c="${CONNS:-$connections}"
+  out="$(wrk -t"$((c < threads ? c : threads))" -c"$c" -d"$duration" --latency --timeout 30s "$@" "$base$path")"
   printf '%s\n' "$out" | sed "s/^/[$name] /" >&2
   local rps p50 p99
   rps="$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")"
@@ -97,6 +100,9 @@ for round in $(seq 1 "$rounds"); do
   run permalink "$permalink" -H "Cookie: $cookie"
   run static "$stylesheet" -H "Accept-Encoding: br"
 done
+# One connection: the latency of a single request with nothing queued.
+CONNS=1 run feed-1c / -H "Cookie: $cookie"
+CONNS=1 run static-1c "$stylesheet" -H "Accept-Encoding: br"
 rss_after="$(rss_mb)"
 sleep 10
 rss_idle="$(rss_mb)"
