@@ -88,6 +88,10 @@ test.describe('signing up, posting, logging out and in', () => {
     await expect(form.getByLabel('Email', { exact: true })).not.toHaveAccessibleDescription(
       'That username is taken.',
     );
+    // The password rule describes the Password field, as a screen reader reads it.
+    await expect(form.getByLabel('Password', { exact: true })).toHaveAccessibleDescription(
+      'At least 10 characters, and not your username.',
+    );
     // Not signed in.
     await expect(profileLink(page, second.displayName)).toHaveCount(0);
     await expect(composer(page)).toHaveCount(0);

@@ -6,6 +6,15 @@
 // deeper than the default limit of 128.
 #![recursion_limit = "256"]
 
+/// The allocator of every binary that links the server (the server itself,
+/// the benchmarks, the integration tests): mimalloc instead of glibc's
+/// malloc. Rendering a feed page allocates tens of thousands of small
+/// strings, views and reactive owners; under `bench/feed.sh` glibc's malloc,
+/// free and `malloc_consolidate` took about a third of the server's CPU
+/// (`perf record`, `docs/bench.md`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod config;
 pub mod error_status;
 pub mod exports;
@@ -355,15 +364,7 @@ impl Application {
             }
         });
         let shutdown = self.state.shutdown.clone();
-        // TCP_NODELAY: a response leaves in more than one write (headers,
-        // then a streamed body), and with Nagle's algorithm on, the second
-        // write waited for the client's delayed ACK, about 40 ms on Linux:
-        // one connection got 36 static files a second.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "couldn't set TCP_NODELAY");
-            }
-        });
+        let listener = self.listener.tap_io(set_nodelay);
         let served = axum::serve(
             listener,
             self.router
@@ -437,5 +438,16 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+/// Turns Nagle's algorithm off on an accepted socket (`TCP_NODELAY`), for
+/// `axum::serve::ListenerExt::tap_io`. A response leaves in more than one
+/// write (headers, then a streamed body), and with Nagle's algorithm on,
+/// the second write waited for the client's delayed ACK, about 40 ms on
+/// Linux: one connection got 36 static files a second.
+pub(crate) fn set_nodelay(tcp: &mut tokio::net::TcpStream) {
+    if let Err(e) = tcp.set_nodelay(true) {
+        tracing::debug!(error = %e, "couldn't set TCP_NODELAY");
     }
 }

@@ -23,6 +23,7 @@ use app::state::AppState;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
+use axum::serve::ListenerExt as _;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::net::SocketAddr;
 use std::sync::OnceLock;
@@ -121,7 +122,7 @@ pub async fn serve(
     );
     let shutdown = state.shutdown.clone();
     tokio::spawn(gauges_forever(state));
-    axum::serve(listener, router)
+    axum::serve(listener.tap_io(crate::set_nodelay), router)
         .with_graceful_shutdown(async move { shutdown.wait().await })
         .await?;
     Ok(())

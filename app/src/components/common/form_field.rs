@@ -23,8 +23,16 @@ pub fn FormField(
     required: bool,
     /// The form's current error.
     error: Signal<Option<AppError>>,
+    /// The id of a hint that describes the field too (after its error line
+    /// in `aria-describedby`).
+    #[prop(optional)]
+    hint_id: Option<String>,
 ) -> impl IntoView {
     let id = format!("{form}{name}");
+    let described_by = match hint_id {
+        Some(hint) => format!("{form}{name}-error {hint}"),
+        None => format!("{form}{name}-error"),
+    };
     let invalid = move || error.get().and_then(|e| e.field_message(name)).is_some();
     view! {
         <div class="field">
@@ -36,7 +44,7 @@ pub fn FormField(
                 autocomplete=autocomplete
                 required=required
                 aria-invalid=move || invalid().to_string()
-                aria-describedby=format!("{form}{name}-error")
+                aria-describedby=described_by
             />
             <FieldError error field=name form />
         </div>
@@ -47,7 +55,8 @@ pub fn FormField(
 /// `password_confirm`, `autocomplete="new-password"`), as sign-up, reset
 /// and change forms ask for them, then the rule as a hint ("At least 10
 /// characters, and not your username.", from `validation.rs`, which
-/// enforces it) followed by `note` when given.
+/// enforces it) followed by `note` when given. The hint
+/// (`{form}password-hint`) describes the first field.
 #[component]
 pub fn NewPasswordFields(
     /// Prefix for element ids, unique per form, e.g. `"signup-"`.
@@ -67,8 +76,17 @@ pub fn NewPasswordFields(
         crate::validation::PASSWORD_MIN_LEN,
         note.map(|n| format!(" {n}")).unwrap_or_default()
     );
+    let hint_id = format!("{form}password-hint");
     view! {
-        <FormField form name="password" label kind="password" autocomplete="new-password" error />
+        <FormField
+            form
+            name="password"
+            label
+            kind="password"
+            autocomplete="new-password"
+            error
+            hint_id=hint_id.clone()
+        />
         <FormField
             form
             name="password_confirm"
@@ -77,6 +95,8 @@ pub fn NewPasswordFields(
             autocomplete="new-password"
             error
         />
-        <p class="hint">{hint}</p>
+        <p class="hint" id=hint_id>
+            {hint}
+        </p>
     }
 }

@@ -143,7 +143,7 @@ pub fn ReactionSummaryButton(
                 <span class="reaction-kinds">{kinds}</span>
                 <span class="reaction-total">{move || total.get()}</span>
             </button>
-            <div class="reactors" id=format!("reactors-{post_id}") hidden=move || !open.get()>
+            <div class="reactors" id=list_id hidden=move || !open.get()>
                 {move || match reactors.get() {
                     None => view! { <p class="loading small">"Loading…"</p> }.into_any(),
                     Some(Err(e)) => view! { <ErrorAlert error=e /> }.into_any(),
