@@ -49,12 +49,8 @@ user="elza_doyle_0"
 # app::services::demo::DEMO_PASSWORD
 password="hearth-demo-password"
 
-[ -x "$server_bin" ] || die "no server binary at $server_bin (cargo leptos build --release --precompress)"
-[ -d "$site_root/pkg" ] || die "no built site at $site_root (cargo leptos build --release --precompress)"
+require_release_site "$server_bin" "$site_root" "$port"
 require_wrk
-if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-  die "127.0.0.1:$port is already in use: stop what listens there first"
-fi
 
 bench_workdir feed-bench "${BENCH_FEED_KEEP:-0}"
 start_demo_server "$server_bin" "$site_root" "$work" "$port"

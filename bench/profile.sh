@@ -37,17 +37,13 @@ port="${BENCH_PORT:-3400}"
 out="${BENCH_PROFILE_OUT:-/tmp/hearth-perf.data}"
 path="${1:-/}"
 
-[ -x "$server_bin" ] || die "no server binary at $server_bin (cargo leptos build --release --precompress)"
-[ -d "$site_root/pkg" ] || die "no built site at $site_root (cargo leptos build --release --precompress)"
+require_release_site "$server_bin" "$site_root" "$port"
 require_wrk
 if ! command -v perf >/dev/null; then
   log "installing perf (linux-perf)"
   sudo_cmd=()
   [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get install -y -q linux-perf >/dev/null || die "couldn't install linux-perf"
-fi
-if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-  die "127.0.0.1:$port is already in use: stop what listens there first"
 fi
 
 bench_workdir profile 0

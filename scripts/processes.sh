@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Helpers for the scripts that start servers (e2e-cluster.sh,
-# bench-feed.sh, bench/feed.sh, bench/lighthouse.sh): sourced, not run. The
+# bench-feed.sh, bench/feed.sh, bench/lighthouse.sh, bench/profile.sh): sourced, not run. The
 # caller defines `log MESSAGE` and `show_logs` (what to print when a process
 # fails to come up; bench_workdir defines it for the benchmarks).
 
@@ -55,6 +55,19 @@ require_wrk() {
   "${sudo_cmd[@]}" apt-get install -y -q wrk >/dev/null 2>&1 ||
     { "${sudo_cmd[@]}" apt-get update -q >/dev/null && "${sudo_cmd[@]}" apt-get install -y -q wrk >/dev/null; } ||
     die "couldn't install wrk"
+}
+
+# require_release_site SERVER_BIN SITE_ROOT PORT: what the benchmarks need
+# before they start: a server binary, a built site, and PORT free on
+# 127.0.0.1 (they build nothing themselves). Exits the script otherwise.
+require_release_site() {
+  local server_bin="$1" site_root="$2" port="$3"
+  local build="cargo leptos build --release --precompress"
+  [ -x "$server_bin" ] || die "no server binary at $server_bin ($build)"
+  [ -d "$site_root/pkg" ] || die "no built site at $site_root ($build)"
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "127.0.0.1:$port is already in use: stop what listens there first"
+  fi
 }
 
 # log_in BASE WORK USER PASSWORD: logs USER in at BASE as a browser without
