@@ -45,12 +45,11 @@ port="${BENCH_PORT:-3400}"
 threads="${WRK_THREADS:-2}"
 connections="${WRK_CONNECTIONS:-64}"
 duration="${WRK_DURATION:-15s}"
-user="elza_doyle_0"
-# app::services::demo::DEMO_PASSWORD
-password="hearth-demo-password"
+user="$DEMO_USER"
+password="$DEMO_PASSWORD"
 
 require_release_site "$server_bin" "$site_root" "$port"
-require_wrk
+require_package wrk wrk
 
 bench_workdir feed-bench "${BENCH_FEED_KEEP:-0}"
 start_demo_server "$server_bin" "$site_root" "$work" "$port"

@@ -37,9 +37,8 @@ server_bin="${HEARTH_SERVER_BIN:-$CARGO_TARGET_DIR/release/server}"
 site_root="${LEPTOS_SITE_ROOT:-$HEARTH_ROOT/target/site}"
 port="${BENCH_PORT:-3410}"
 export CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}"
-user="elza_doyle_0"
-# app::services::demo::DEMO_PASSWORD
-password="hearth-demo-password"
+user="$DEMO_USER"
+password="$DEMO_PASSWORD"
 
 require_release_site "$server_bin" "$site_root" "$port"
 [ -x "$CHROME_PATH" ] || die "no Chromium at $CHROME_PATH (scripts/setup.sh installs Debian's)"

@@ -38,18 +38,13 @@ out="${BENCH_PROFILE_OUT:-/tmp/hearth-perf.data}"
 path="${1:-/}"
 
 require_release_site "$server_bin" "$site_root" "$port"
-require_wrk
-if ! command -v perf >/dev/null; then
-  log "installing perf (linux-perf)"
-  sudo_cmd=()
-  [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get install -y -q linux-perf >/dev/null || die "couldn't install linux-perf"
-fi
+require_package wrk wrk
+require_package perf linux-perf
 
 bench_workdir profile 0
 start_demo_server "$server_bin" "$site_root" "$work" "$port"
 base="http://127.0.0.1:$port"
-cookie="$(log_in "$base" "$work" elza_doyle_0 hearth-demo-password)"
+cookie="$(log_in "$base" "$work" "$DEMO_USER" "$DEMO_PASSWORD")"
 
 log "warming up: 5 s of $path"
 wrk -t2 -c64 -d5s -H "Cookie: $cookie" "$base$path" >/dev/null

@@ -62,9 +62,8 @@ esac
 server_bin="${HEARTH_SERVER_BIN:-$CARGO_TARGET_DIR/release/server}"
 admin_url="${HEARTH_BENCH_POSTGRES_URL:-${HEARTH_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}}"
 redis_url="${HEARTH_BENCH_REDIS_URL:-redis://127.0.0.1:6379/}"
-user="${BENCH_FEED_USER:-elza_doyle_0}"
-# app::services::demo::DEMO_PASSWORD
-password="hearth-demo-password"
+user="${BENCH_FEED_USER:-$DEMO_USER}"
+password="$DEMO_PASSWORD"
 threads="${WRK_THREADS:-2}"
 connections="${WRK_CONNECTIONS:-64}"
 duration="${WRK_DURATION:-15s}"
@@ -87,7 +86,7 @@ if [ "$instances" -gt 1 ]; then
   command -v redis-cli >/dev/null || die "redis-cli is missing (apt-get install redis-tools)"
   [ "$(redis-cli -u "$redis_url" ping 2>/dev/null)" = "PONG" ] || die "Redis at $redis_url doesn't answer"
 fi
-require_wrk
+require_package wrk wrk
 # Something still listening on our ports (an earlier run cut short) would
 # be measured instead.
 for port in "$proxy_port" "${ports[@]}"; do

@@ -46,15 +46,22 @@ die() {
   exit 1
 }
 
-# require_wrk: installs Debian's wrk when it is missing (or dies).
-require_wrk() {
-  command -v wrk >/dev/null && return 0
-  log "installing wrk"
+# The demo account the benchmarks sign in as (`server seed-demo` makes it;
+# the password is app::services::demo::DEMO_PASSWORD).
+DEMO_USER="elza_doyle_0"
+DEMO_PASSWORD="hearth-demo-password"
+
+# require_package COMMAND PACKAGE: installs Debian's PACKAGE when COMMAND is
+# missing (with `apt-get update` first if the plain install fails), or dies.
+require_package() {
+  local command="$1" package="$2"
+  command -v "$command" >/dev/null && return 0
+  log "installing $package"
   local sudo_cmd=()
   [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get install -y -q wrk >/dev/null 2>&1 ||
-    { "${sudo_cmd[@]}" apt-get update -q >/dev/null && "${sudo_cmd[@]}" apt-get install -y -q wrk >/dev/null; } ||
-    die "couldn't install wrk"
+  "${sudo_cmd[@]}" apt-get install -y -q "$package" >/dev/null 2>&1 ||
+    { "${sudo_cmd[@]}" apt-get update -q >/dev/null && "${sudo_cmd[@]}" apt-get install -y -q "$package" >/dev/null; } ||
+    die "couldn't install $package"
 }
 
 # require_release_site SERVER_BIN SITE_ROOT PORT: what the benchmarks need
