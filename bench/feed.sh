@@ -6,11 +6,13 @@
 #
 #   wrk -t2 -c64 -d15s --latency --timeout 30s [-H "Cookie: hearth_session=..."] URL
 #
-# signed in as the demo user elza_doyle_0, then the feed and the stylesheet
-# once more over one connection (`feed-1c`, `static-1c`: the latency of a
-# request with nothing queued). Prints wrk's summary per target,
-# then a table (req/s, p50, p99 per target and round), the feed-to-ceiling
-# ratio, and the server's resident memory after the run and after 10 s idle.
+# signed in as the demo user elza_doyle_0, then the feed once more as a
+# browser asks for it (`feed-br`: `Accept-Encoding: br`, compressed on the
+# fly), then the feed and the stylesheet over one connection (`feed-1c`,
+# `static-1c`: the latency of a request with nothing queued). Prints wrk's
+# summary per target, then a table (req/s, p50, p99 per target and round),
+# the feed-to-ceiling ratio, and the server's resident memory after the run
+# and after 10 s idle, with what the idle figure is made of.
 #
 #   bench/feed.sh             # two interleaved rounds
 #   BENCH_ROUNDS=1 bench/feed.sh
@@ -87,6 +89,16 @@ rss_mb() {
   awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status"
 }
 
+# What the RSS is made of (smaps_rollup, MB): anonymous memory (the heap,
+# thread stacks), of which LazyFree is pages the allocator gave back with
+# MADV_FREE that the kernel still counts until it needs them, and files
+# (the binary, SQLite's mapped pages).
+rss_parts() {
+  awk '/^Rss:/ { r = $2 } /^Anonymous:/ { a = $2 } /^LazyFree:/ { l = $2 }
+    END { printf "anonymous %.0f MB (of it lazily freed %.0f MB), files %.0f MB", a / 1024, l / 1024, (r - a) / 1024 }' \
+    "/proc/$server_pid/smaps_rollup"
+}
+
 : >"$work/results"
 for round in $(seq 1 "$rounds"); do
   log "round $round of $rounds"
@@ -95,16 +107,19 @@ for round in $(seq 1 "$rounds"); do
   run permalink "$permalink" -H "Cookie: $cookie"
   run static "$stylesheet" -H "Accept-Encoding: br"
 done
+# What a browser asks for: the feed compressed on the fly with brotli.
+run feed-br / -H "Cookie: $cookie" -H "Accept-Encoding: br"
 # One connection: the latency of a single request with nothing queued.
 CONNS=1 run feed-1c / -H "Cookie: $cookie"
 CONNS=1 run static-1c "$stylesheet" -H "Accept-Encoding: br"
 rss_after="$(rss_mb)"
 sleep 10
 rss_idle="$(rss_mb)"
+rss_idle_parts="$(rss_parts)"
 
 echo
 printf '%-10s %10s %10s %10s\n' target req/s p50 p99
 awk '{ printf "%-10s %10s %10s %10s\n", $1, $2, $3, $4 }' "$work/results"
 awk '$1 == "feed" { f += $2; nf++ } $1 == "static" { s += $2; ns++ }
   END { if (nf && ns && s > 0) printf "feed / static ceiling: %.3f (mean req/s %.0f / %.0f)\n", (f / nf) / (s / ns), f / nf, s / ns }' "$work/results"
-echo "server RSS: ${rss_after} MB right after the runs, ${rss_idle} MB after 10 s idle"
+echo "server RSS: ${rss_after} MB right after the runs, ${rss_idle} MB after 10 s idle ($rss_idle_parts)"

@@ -275,8 +275,10 @@ pub struct FeedPage {
     pub next_cursor: Option<String>,
 }
 
-/// Posts per feed page.
-pub const FEED_PAGE_SIZE: u64 = 20;
+/// Posts per page of a feed or a profile. Ten fill more than a desktop
+/// screen; the list loads the next page as the reader nears its end, so a
+/// first view renders, sends and hydrates only these.
+pub const FEED_PAGE_SIZE: u64 = 10;
 
 /// A profile page's header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

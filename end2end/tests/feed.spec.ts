@@ -238,6 +238,41 @@ test.describe('the feed', () => {
     await expect(postBy(page, a, html).getByText('bold', { exact: true })).toHaveCount(0);
   });
 
+  test('older posts load by themselves as the reader scrolls to the end', async ({ page, pageB }) => {
+    test.slow(); // Two sign-ups, a friend request and eleven posts through the composer.
+    const a = makeUser();
+    const b = makeUser();
+    await signUp(page, a);
+    await signUp(pageB, b);
+    await befriend(page, a, pageB, b);
+    // One more than a page (FEED_PAGE_SIZE, 10) in A's feed: B's, then ten
+    // of A's own (the most one person may post at once), so B's is on the
+    // second page.
+    await open(pageB, '/');
+    const oldest = uniqueText('The oldest of eleven');
+    await createPost(pageB, b, oldest);
+    await open(page, '/');
+    for (let i = 1; i <= 10; i += 1) {
+      await createPost(page, a, uniqueText(`Post ${i} of eleven`));
+    }
+
+    await reload(page);
+    const feedUrl = page.url();
+    const posts = page.getByRole('article');
+    await expect(posts).toHaveCount(10);
+    await expect(postBy(page, b, oldest)).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'Load more', exact: true })).toBeVisible();
+
+    // Scrolling, not clicking, brings the second page, on the same page.
+    await markPage(page);
+    await page.mouse.wheel(0, 100_000);
+    await expect(visibleText(postBy(page, b, oldest), oldest)).toBeVisible();
+    await expect(posts).toHaveCount(11);
+    // That was the end: nothing more to load.
+    await expect(page.getByRole('link', { name: 'Load more', exact: true })).toHaveCount(0);
+    await expectNotReloaded(page, feedUrl);
+  });
+
   test('a long post is collapsed behind "See more"', async ({ page }) => {
     const a = makeUser();
     await signUp(page, a);

@@ -1,6 +1,6 @@
 use crate::helpers::{TestUser, decode, new_client, spawn_app};
 use app::error::AppError;
-use app::models::{FeedPage, PostView};
+use app::models::{FEED_PAGE_SIZE, FeedPage, PostView};
 use app::server_fns::posts::{DeletePost, GetPost, ListFeed, ListUserPosts, UpdatePost};
 
 #[tokio::test]
@@ -139,7 +139,9 @@ async fn feed_pages_by_cursor_newest_first_without_gaps_or_repeats() {
         let page: FeedPage = decode(app.call_with::<ListFeed>(&app.client, &form).await)
             .await
             .expect("page");
-        assert!(page.posts.len() <= 20);
+        assert!(page.posts.len() <= FEED_PAGE_SIZE as usize);
+        // Every page but the last is full.
+        assert!(page.next_cursor.is_none() || page.posts.len() == FEED_PAGE_SIZE as usize);
         seen.extend(page.posts.iter().map(|p| p.body.clone()));
         match page.next_cursor {
             Some(c) => cursor = Some(c),

@@ -1,4 +1,4 @@
-use crate::components::common::ErrorNotice;
+use crate::components::common::{ErrorNotice, LoadMore};
 use crate::components::posts::PostCard;
 use crate::error::AppError;
 use crate::ids::{PostId, UserId};
@@ -26,8 +26,7 @@ impl ListSource {
 }
 
 /// Posts newest first: `top` (posts that arrived after the page loaded),
-/// then `first`, then pages appended by "Load more". "Load more" is a link
-/// to `{base_path}?after={cursor}` that JavaScript turns into an append.
+/// then `first`, then pages appended as the reader scrolls ([`LoadMore`]).
 #[component]
 pub fn PostList(
     source: ListSource,
@@ -46,17 +45,17 @@ pub fn PostList(
     let error = RwSignal::new(None::<AppError>);
     let first_ids: Vec<PostId> = first.posts.iter().map(|p| p.id).collect();
     let first_cursor = first.next_cursor.clone();
-    let next_cursor = move || {
+    let next_cursor = Memo::new(move |_| {
         more.with(|pages| match pages.last() {
             Some(page) => page.next_cursor.clone(),
             None => first_cursor.clone(),
         })
-    };
+    });
     let is_empty = {
         let none_first = first.posts.is_empty();
         move || none_first && top.with(Vec::is_empty)
     };
-    let load_more = move |cursor: String| {
+    let load_more = Callback::new(move |cursor: String| {
         loading.set(true);
         spawn_local(async move {
             match source.fetch(cursor).await {
@@ -68,7 +67,7 @@ pub fn PostList(
             }
             loading.set(false);
         });
-    };
+    });
     let fresh = move || {
         top.get()
             .into_iter()
@@ -94,28 +93,13 @@ pub fn PostList(
                 <PostCard post />
             </For>
             <ErrorNotice error=error.into() />
-            {move || {
-                let base_path = base_path.clone();
-                next_cursor()
-                    .map(|cursor| {
-                        let href = format!("{base_path}?after={cursor}");
-                        view! {
-                            <a
-                                class="button load-more"
-                                href=href
-                                aria-disabled=move || loading.get().to_string()
-                                on:click=move |ev| {
-                                    ev.prevent_default();
-                                    if !loading.get_untracked() {
-                                        load_more(cursor.clone());
-                                    }
-                                }
-                            >
-                                {move || if loading.get() { "Loading…" } else { "Load more" }}
-                            </a>
-                        }
-                    })
-            }}
+            <LoadMore
+                next=next_cursor
+                base_path
+                loading
+                failed=Signal::derive(move || error.with(Option::is_some))
+                on_load=load_more
+            />
         </div>
     }
 }

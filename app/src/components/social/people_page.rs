@@ -1,4 +1,4 @@
-use crate::components::common::{ErrorNotice, Loading, PersonCard, encode_query_value, page_error};
+use crate::components::common::{ErrorNotice, LoadMore, Loading, PersonCard, page_error};
 use crate::error::AppError;
 use crate::models::{PeoplePage as PeoplePageData, PersonCard as Person};
 use crate::server_fns::social::list_people;
@@ -7,8 +7,9 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// `/people`: everyone on Hearth by username, 30 a page, with "Load more"
-/// (a link to `/people?after=CURSOR` that JavaScript turns into an append).
+/// `/people`: everyone on Hearth by username, 30 a page, the next loading
+/// as the reader scrolls ([`LoadMore`]; without JavaScript a link to
+/// `/people?after=CURSOR`).
 #[component]
 pub fn PeoplePage() -> impl IntoView {
     let query = use_query_map();
@@ -35,7 +36,7 @@ fn Directory(first: PeoplePageData) -> impl IntoView {
     let loading = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let is_empty = first.people.is_empty();
-    let load_more = move |cursor: String| {
+    let load_more = Callback::new(move |cursor: String| {
         loading.set(true);
         spawn_local(async move {
             match list_people(Some(cursor)).await {
@@ -48,7 +49,7 @@ fn Directory(first: PeoplePageData) -> impl IntoView {
             }
             loading.set(false);
         });
-    };
+    });
     view! {
         <h1 class="page-title">"People on Hearth"</h1>
         <div class="card people-section">
@@ -64,26 +65,12 @@ fn Directory(first: PeoplePageData) -> impl IntoView {
             </ul>
         </div>
         <ErrorNotice error=error.into() />
-        {move || {
-            next.get()
-                .map(|cursor| {
-                    let href = format!("/people?after={}", encode_query_value(&cursor));
-                    view! {
-                        <a
-                            class="button load-more"
-                            href=href
-                            aria-disabled=move || loading.get().to_string()
-                            on:click=move |ev| {
-                                ev.prevent_default();
-                                if !loading.get_untracked() {
-                                    load_more(cursor.clone());
-                                }
-                            }
-                        >
-                            {move || if loading.get() { "Loading…" } else { "Load more" }}
-                        </a>
-                    }
-                })
-        }}
+        <LoadMore
+            next=next
+            base_path="/people"
+            loading
+            failed=Signal::derive(move || error.with(Option::is_some))
+            on_load=load_more
+        />
     }
 }
