@@ -18,7 +18,7 @@ pub use errors::{ErrorNotice, FieldError, action_error};
 pub use focus::focus_within;
 pub use form_field::{FormField, NewPasswordFields};
 pub use icon::{ICON_SPRITE, Icon, IconName};
-pub use load_more::{LoadMore, NEAR_VIEWPORT_MARGIN_PX};
+pub use load_more::{LoadMore, NEAR_VIEWPORT_MARGIN_PX, Paged, Pager};
 pub use not_found::NotFound;
 pub use page_state::{ErrorAlert, Loading, page_error};
 pub use person_card::{PersonCard, mutual_friends_text};

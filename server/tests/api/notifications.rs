@@ -6,8 +6,8 @@ use crate::helpers::{Person, TestApp, spawn_app};
 use app::error::AppError;
 use app::ids::{ConversationId, NotificationId, PostId};
 use app::models::{
-    FriendState, NotificationKind, NotificationTarget, NotificationView, NotificationsPage,
-    ReactionSummary, UnreadCounts,
+    FriendState, NOTIFICATIONS_PAGE_SIZE, NotificationKind, NotificationTarget, NotificationView,
+    NotificationsPage, ReactionSummary, UnreadCounts,
 };
 use app::server_fns::chat::{CreateGroup, GetUnreadCounts};
 use app::server_fns::comments::AddComment;
@@ -110,6 +110,57 @@ async fn reactions_to_one_post_group_into_one_notification() {
     for who in [&bo, &cy, &dee] {
         assert!(notifications(&app, who).await.is_empty());
     }
+}
+
+#[tokio::test]
+async fn notifications_page_by_cursor_without_gaps_or_repeats() {
+    let app = spawn_app().await;
+    let ana = app.person("ana_p").await;
+    let bo = app.person("bo_p").await;
+    let cy = app.person("cy_p").await;
+    // One reaction and one comment notification per post, and a friend
+    // request: one more than a page.
+    for i in 0..10 {
+        let post = public_post(&app, &ana, &format!("post {i}")).await;
+        react(&app, &bo, post, "like").await;
+        comment(&app, &bo, post, "nice").await;
+    }
+    let _: FriendState = app
+        .with_user::<SendFriendRequest, _>(&cy.client, ana.id)
+        .await
+        .expect("request");
+
+    let first: NotificationsPage = app
+        .call_as::<ListNotifications, _>(&ana, &[])
+        .await
+        .expect("first page");
+    assert_eq!(first.items.len() as u64, NOTIFICATIONS_PAGE_SIZE);
+    assert_eq!(
+        first.items[0].kind,
+        NotificationKind::FriendRequest,
+        "newest first"
+    );
+    let cursor = first.next_cursor.clone().expect("a second page");
+    let second: NotificationsPage = app
+        .call_as::<ListNotifications, _>(&ana, &[("cursor", &cursor)])
+        .await
+        .expect("second page");
+    assert_eq!(second.items.len(), 1, "{second:?}");
+    assert_eq!(second.next_cursor, None, "the end");
+    let mut ids: Vec<NotificationId> = first
+        .items
+        .iter()
+        .chain(&second.items)
+        .map(|n| n.id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 21, "no repeats");
+
+    let bad = app
+        .call_as::<ListNotifications, NotificationsPage>(&ana, &[("cursor", "not-a-cursor")])
+        .await;
+    assert!(matches!(bad, Err(AppError::Validation { .. })), "{bad:?}");
 }
 
 #[tokio::test]

@@ -1,16 +1,22 @@
-use crate::components::common::{Avatar, ErrorNotice, Loading, RelativeTime, page_error};
+use crate::components::common::{
+    Avatar, ErrorNotice, LoadMore, Loading, Paged, RelativeTime, page_error,
+};
 use crate::contexts::live_context::use_live;
 use crate::events::LiveEvent;
-use crate::models::{NotificationKind, NotificationView};
+use crate::models::{
+    NotificationKind, NotificationView, NotificationsPage as NotificationsPageData,
+};
 use crate::server_fns::notifications::{
     DeleteNotification, MarkAllNotificationsRead, MarkNotificationRead, list_notifications,
 };
 use crate::server_fns::social::{AcceptFriendRequest, DeclineFriendRequest};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
-/// `/notifications`: newest first, 20 per page with "Load more"; mark one
+/// `/notifications`: newest first, 20 per page, the next loading as the
+/// reader scrolls ([`LoadMore`]; without JavaScript a link to
+/// `/notifications?after=CURSOR`); mark one
 /// or all read, delete, open the target (which marks it read), and accept
 /// or decline a friend request in place. Refetched live.
 #[component]
@@ -22,9 +28,11 @@ pub fn NotificationsPage() -> impl IntoView {
     let delete = ServerAction::<DeleteNotification>::new();
     let accept = ServerAction::<AcceptFriendRequest>::new();
     let decline = ServerAction::<DeclineFriendRequest>::new();
-    let first = Resource::new(move || version.get(), |_| list_notifications(None));
-    let more = RwSignal::new(Vec::<NotificationView>::new());
-    let next = RwSignal::new(None::<String>);
+    let query = use_query_map();
+    let first = Resource::new(
+        move || (version.get(), query.read().get("after")),
+        |(_, after)| list_notifications(after),
+    );
     live.on_event(move |event| {
         if matches!(
             event,
@@ -54,17 +62,6 @@ pub fn NotificationsPage() -> impl IntoView {
         .flatten()
         .find_map(Result::err)
     });
-    let load_more = move |_| {
-        let Some(cursor) = next.get_untracked() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            if let Ok(page) = list_notifications(Some(cursor)).await {
-                more.update(|m| m.extend(page.items));
-                next.set(page.next_cursor);
-            }
-        });
-    };
     let actions = RowActions {
         mark,
         delete,
@@ -96,8 +93,11 @@ pub fn NotificationsPage() -> impl IntoView {
                         view! { <p class="card empty-note">"No notifications yet."</p> }.into_any()
                     }
                     Ok(page) => {
-                        more.set(Vec::new());
-                        next.set(page.next_cursor.clone());
+                        let more = Paged::new(
+                            page.next_cursor.clone(),
+                            |cursor| list_notifications(Some(cursor)),
+                            |page: &NotificationsPageData| page.next_cursor.clone(),
+                        );
                         view! {
                             <ul class="card notifications" aria-label="Notifications">
                                 {page
@@ -105,15 +105,11 @@ pub fn NotificationsPage() -> impl IntoView {
                                     .into_iter()
                                     .map(|n| view! { <NotificationRow n actions /> })
                                     .collect_view()}
-                                <For each=move || more.get() key=|n| n.id let:n>
+                                <For each=more.items(|page| page.items) key=|n| n.id let:n>
                                     <NotificationRow n actions />
                                 </For>
                             </ul>
-                            <Show when=move || next.get().is_some()>
-                                <button type="button" class="button load-more" on:click=load_more>
-                                    "Load more"
-                                </button>
-                            </Show>
+                            <LoadMore pager=more.pager() base_path="/notifications" />
                         }
                             .into_any()
                     }

@@ -1,9 +1,7 @@
-use crate::components::common::{ErrorNotice, LoadMore, Loading, PersonCard, page_error};
-use crate::error::AppError;
-use crate::models::{PeoplePage as PeoplePageData, PersonCard as Person};
+use crate::components::common::{LoadMore, Loading, Paged, PersonCard, page_error};
+use crate::models::PeoplePage as PeoplePageData;
 use crate::server_fns::social::list_people;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -31,25 +29,12 @@ pub fn PeoplePage() -> impl IntoView {
 
 #[component]
 fn Directory(first: PeoplePageData) -> impl IntoView {
-    let more = RwSignal::new(Vec::<Person>::new());
-    let next = RwSignal::new(first.next_cursor);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<AppError>);
+    let more = Paged::new(
+        first.next_cursor,
+        |cursor| list_people(Some(cursor)),
+        |page: &PeoplePageData| page.next_cursor.clone(),
+    );
     let is_empty = first.people.is_empty();
-    let load_more = Callback::new(move |cursor: String| {
-        loading.set(true);
-        spawn_local(async move {
-            match list_people(Some(cursor)).await {
-                Ok(page) => {
-                    error.set(None);
-                    more.update(|people| people.extend(page.people));
-                    next.set(page.next_cursor);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            loading.set(false);
-        });
-    });
     view! {
         <h1 class="page-title">"People on Hearth"</h1>
         <div class="card people-section">
@@ -59,18 +44,12 @@ fn Directory(first: PeoplePageData) -> impl IntoView {
                     .people
                     .into_iter()
                     .map(|person| view! { <PersonCard person /> })
-                    .collect_view()} <For each=move || more.get() key=|p| p.id let:person>
+                    .collect_view()}
+                <For each=more.items(|page| page.people) key=|p| p.id let:person>
                     <PersonCard person />
                 </For>
             </ul>
         </div>
-        <ErrorNotice error=error.into() />
-        <LoadMore
-            next=next
-            base_path="/people"
-            loading
-            failed=Signal::derive(move || error.with(Option::is_some))
-            on_load=load_more
-        />
+        <LoadMore pager=more.pager() base_path="/people" />
     }
 }
