@@ -99,7 +99,12 @@ test('the log-in page, the feed, a profile and a conversation have no serious ac
   );
   await expect(post.getByRole('article', { name: `Comment by ${a.displayName}`, exact: true })).toBeVisible();
   await expect(post.getByRole('button', { name: 'Comments (1)', exact: true })).toBeVisible();
-  await expectAccessible(page, 'the feed, with a reaction and an open comment');
+  await post.getByRole('button', { name: 'More reactions', exact: true }).click();
+  await expect(post.getByRole('button', { name: 'React with Like', exact: true })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  await expectAccessible(page, 'the feed, with a reaction, the reaction picker and an open comment');
 
   await openProfile(page, b);
   await expect(page.getByText(text)).toBeVisible();

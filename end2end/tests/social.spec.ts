@@ -251,9 +251,24 @@ test.describe('reactions and comments', () => {
     // B reacts with Love on the same page.
     await open(pageB, href);
     const postB = postBy(pageB, a, text);
+    // The picker is only there once asked for, and closes on a choice.
+    const moreB = postB.getByRole('button', { name: 'More reactions', exact: true });
     const love = postB.getByRole('button', { name: 'React with Love', exact: true });
+    await expect(love).toHaveCount(0);
+    await moreB.click();
+    await expect(moreB).toHaveAttribute('aria-expanded', 'true');
     await submitTo(pageB, 'react_to_post', () => love.click());
+    await expect(love).toHaveCount(0);
+    await expect(moreB).toHaveAttribute('aria-expanded', 'false');
+    await moreB.click();
     await expect(love).toHaveAttribute('aria-pressed', 'true');
+    await expect(postB.getByRole('button', { name: 'React with Like', exact: true })).toHaveAttribute(
+      'aria-pressed',
+      'false',
+    );
+    await pageB.keyboard.press('Escape');
+    await expect(love).toHaveCount(0);
+    await expect(moreB).toBeFocused();
     await expect(postB.getByRole('button', { name: '1 reaction, see who reacted', exact: true })).toBeVisible();
 
     // A sees the count without reloading, and who it was.
@@ -264,10 +279,13 @@ test.describe('reactions and comments', () => {
     await expect(reactors.getByRole('link', { name: b.displayName, exact: true })).toBeVisible();
     await expect(reactors.getByRole('img', { name: 'Love', exact: true })).toBeVisible();
     // A didn't react.
+    await postA.getByRole('button', { name: 'More reactions', exact: true }).click();
     await expect(postA.getByRole('button', { name: 'React with Love', exact: true })).toHaveAttribute(
       'aria-pressed',
       'false',
     );
+    await postA.getByRole('button', { name: 'More reactions', exact: true }).click();
+    await expect(postA.getByRole('group', { name: 'Reactions', exact: true })).toHaveCount(0);
     await expectNotReloaded(page, urlA);
 
     // B comments.

@@ -1,6 +1,6 @@
-//! Reactions on a post: the "Like" button and the six-reaction picker
-//! (optimistic: the counts change at once, then take the server's answer),
-//! and the summary that lists who reacted.
+//! Reactions on a post: the "Like" button and the six-reaction picker that
+//! opens on demand (optimistic: the counts change at once, then take the
+//! server's answer), and the summary that lists who reacted.
 
 use crate::components::common::{Avatar, ErrorAlert, Icon, IconName};
 use crate::error::AppError;
@@ -10,9 +10,14 @@ use crate::server_fns::posts::{list_reactors, react_to_post};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// "Like" plus the picker ("React with Like", "React with Love"...), each
-/// `aria-pressed` for the viewer's reaction; choosing the current one
-/// removes it. Buttons without JavaScript do nothing.
+/// "Like", then "More reactions", which opens the picker ("React with
+/// Like", "React with Love"...) above it, as the big networks do; the
+/// picker is only in the page while open, so a feed of cards carries one
+/// button per card instead of seven. Each choice is `aria-pressed` for the
+/// viewer's reaction, choosing the current one removes it, and choosing
+/// closes the picker; so do Escape and the toggle again. While the
+/// viewer's reaction is another than Like, the toggle shows its icon.
+/// Buttons without JavaScript do nothing.
 #[component]
 pub fn ReactionButtons(
     /// The post.
@@ -52,35 +57,80 @@ pub fn ReactionButtons(
         react(if mine == Some(kind) { None } else { Some(kind) });
     };
     let is_mine = move |kind: ReactionKind| reactions.with(|r| r.mine == Some(kind));
-    let picker = ReactionKind::ALL
-        .into_iter()
-        .map(|kind| {
-            view! {
-                <button
-                    type="button"
-                    class="reaction-choice"
-                    aria-label=format!("React with {}", kind.label())
-                    title=kind.label()
-                    aria-pressed=move || is_mine(kind).to_string()
-                    on:click=move |_| toggle(kind)
-                >
-                    <Icon name=IconName::Reaction(kind) size=30 />
-                </button>
-            }
-        })
-        .collect_view();
+    let open = RwSignal::new(false);
+    let opener = NodeRef::<leptos::html::Button>::new();
+    let close = move || {
+        open.set(false);
+        if let Some(button) = opener.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let picker_id = format!("reactions-{post_id}");
+    // The toggle shows the viewer's reaction when it isn't Like.
+    let toggle_icon = move || match reactions.with(|r| r.mine) {
+        Some(kind) if kind != ReactionKind::Like => IconName::Reaction(kind),
+        _ => IconName::ChevronDown,
+    };
     view! {
-        <button
-            type="button"
-            class="button ghost like-button"
-            aria-pressed=move || is_mine(ReactionKind::Like).to_string()
-            on:click=move |_| toggle(ReactionKind::Like)
+        // Escape from the toggle or from a choice closes the picker.
+        <div
+            class="reaction-menu"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" && open.get_untracked() {
+                    close();
+                }
+            }
         >
-            <Icon name=IconName::Like size=18 />
-            "Like"
-        </button>
-        <div class="reaction-picker" role="group" aria-label="Reactions">
-            {picker}
+            <button
+                type="button"
+                class="button ghost like-button"
+                aria-pressed=move || is_mine(ReactionKind::Like).to_string()
+                on:click=move |_| toggle(ReactionKind::Like)
+            >
+                <Icon name=IconName::Like size=18 />
+                "Like"
+            </button>
+            <button
+                type="button"
+                class="button ghost reaction-toggle"
+                aria-label="More reactions"
+                title="More reactions"
+                aria-expanded=move || open.get().to_string()
+                aria-controls=picker_id.clone()
+                node_ref=opener
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                {move || view! { <Icon name=toggle_icon() size=18 /> }}
+            </button>
+            <Show when=move || open.get()>
+                <div
+                    class="reaction-picker"
+                    id=picker_id.clone()
+                    role="group"
+                    aria-label="Reactions"
+                >
+                    {ReactionKind::ALL
+                        .into_iter()
+                        .map(|kind| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="reaction-choice"
+                                    aria-label=format!("React with {}", kind.label())
+                                    title=kind.label()
+                                    aria-pressed=move || is_mine(kind).to_string()
+                                    on:click=move |_| {
+                                        toggle(kind);
+                                        close();
+                                    }
+                                >
+                                    <Icon name=IconName::Reaction(kind) size=30 />
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </Show>
         </div>
     }
 }
