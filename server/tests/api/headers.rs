@@ -393,3 +393,34 @@ async fn pkg_files_go_out_precompressed_and_revalidated_when_unhashed() {
     assert_eq!(header(plain.headers(), "content-encoding"), None);
     assert_eq!(plain.text().await.expect("body"), js);
 }
+
+#[tokio::test]
+async fn pages_are_compressed_on_the_fly_for_browsers_that_accept_it() {
+    let app = spawn_app().await;
+    let get = |encoding: &'static str| {
+        app.client
+            .get(app.url("/"))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    let plain = get("identity").await.expect("get");
+    assert_eq!(header(plain.headers(), "content-encoding"), None);
+    let html = plain.text().await.expect("body");
+    assert!(html.contains("Log in"), "the log-in page");
+
+    let br = get("gzip, deflate, br").await.expect("get");
+    assert_eq!(header(br.headers(), "content-encoding"), Some("br"));
+    let packed = br.bytes().await.expect("body");
+    assert!(
+        packed.len() * 2 < html.len(),
+        "{} of {}",
+        packed.len(),
+        html.len()
+    );
+    let mut unpacked = Vec::new();
+    brotli::BrotliDecompress(&mut packed.as_ref(), &mut unpacked).expect("valid brotli");
+    let unpacked = String::from_utf8(unpacked).expect("UTF-8");
+    // The same page (its CSP nonce differs per request, so not byte for byte).
+    assert!(unpacked.starts_with("<!DOCTYPE html>"), "{unpacked:.80}");
+    assert!(unpacked.contains("Log in"));
+}
