@@ -5,7 +5,8 @@
 # Lighthouse's mobile preset (its default: a phone, simulated slow 4G and
 # a 4× slower CPU) and its desktop preset, against the release server on
 # the demo data. Prints Performance, Accessibility and Best Practices per
-# page and preset, and the wasm/JS/CSS bytes each page downloads.
+# page and preset, the wasm/JS/CSS bytes each page downloads, the total
+# blocking time (ms) and the number of DOM elements.
 #
 #   bench/lighthouse.sh
 #
@@ -91,8 +92,11 @@ audit() {
     const failed = Object.values(r.audits)
       .filter((a) => a.score !== null && a.score < 0.9 && a.scoreDisplayMode !== "informative" && a.scoreDisplayMode !== "notApplicable" && a.scoreDisplayMode !== "manual")
       .map((a) => a.id);
+    const tbt = Math.round(r.audits["total-blocking-time"]?.numericValue ?? 0);
+    const dom = r.audits["dom-size"]?.numericValue ?? 0;
     console.log([process.argv[2], process.argv[3], score("performance"), score("accessibility"),
-      score("best-practices"), bytes(/\.wasm$/), bytes(/\.js$/), bytes(/\.css$/), failed.join(",") || "-"].join(" "));
+      score("best-practices"), bytes(/\.wasm$/), bytes(/\.js$/), bytes(/\.css$/), tbt, dom,
+      failed.join(",") || "-"].join(" "));
   ' "$report" "$name" "$preset" >>"$work/results"
 }
 
@@ -105,5 +109,5 @@ for preset in mobile desktop; do
 done
 
 echo
-printf '%-13s %-8s %5s %5s %5s %10s %8s %8s  %s\n' page preset perf a11y bp wasm-B js-B css-B "audits under 0.9"
-awk '{ printf "%-13s %-8s %5s %5s %5s %10s %8s %8s  %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$work/results"
+printf '%-13s %-8s %5s %5s %5s %10s %8s %8s %7s %5s  %s\n' page preset perf a11y bp wasm-B js-B css-B tbt-ms dom "audits under 0.9"
+awk '{ printf "%-13s %-8s %5s %5s %5s %10s %8s %8s %7s %5s  %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }' "$work/results"
