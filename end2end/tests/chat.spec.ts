@@ -292,3 +292,53 @@ test('a friend request notification arrives live and can be accepted from it', a
   await open(page, '/notifications');
   await expect(page.getByText(`${b.displayName} accepted your friend request`)).toBeVisible();
 });
+
+/** Calls server function `name` as the person signed in on `page`, as a form would. */
+async function callAs<T>(page: Page, name: string, form: Record<string, string>): Promise<T> {
+  const answer = await page.request.post(`/api/${name}`, { form });
+  expect(answer.ok(), `${name}: ${answer.status()} ${await answer.text()}`).toBe(true);
+  return (await answer.json()) as T;
+}
+
+test('notifications past the first 20 load as the reader scrolls', async ({ page, pageB }) => {
+  test.setTimeout(120_000);
+  const a = makeUser();
+  const b = makeUser();
+  await signUp(page, a);
+  await signUp(pageB, b);
+  // 21 notifications for A, one more than a page (NOTIFICATIONS_PAGE_SIZE):
+  // B reacts to and comments on ten posts of A's (one notification each per
+  // post), then replies to A's own comment on the first.
+  const posts: { id: number }[] = [];
+  for (let i = 1; i <= 10; i += 1) {
+    posts.push(await callAs(page, 'create_post', { body: uniqueText(`Post ${i}`), visibility: 'public' }));
+  }
+  const mine = await callAs<{ id: number }>(page, 'add_comment', {
+    post_id: String(posts[0].id),
+    body: 'My own comment',
+  });
+  for (const post of posts) {
+    await callAs(pageB, 'react_to_post', { post_id: String(post.id), kind: 'like' });
+    await callAs(pageB, 'add_comment', { post_id: String(post.id), body: uniqueText('Nice') });
+  }
+  await callAs(pageB, 'add_comment', {
+    post_id: String(posts[0].id),
+    parent_id: String(mine.id),
+    body: uniqueText('Thanks'),
+  });
+
+  await open(page, '/notifications');
+  const rows = page.getByRole('list', { name: 'Notifications' }).getByRole('listitem');
+  await expect(rows.first()).toContainText(b.displayName);
+  const url = page.url();
+  await page.evaluate(() => {
+    (window as unknown as { notReloaded: boolean }).notReloaded = true;
+  });
+  // Scrolling to the end brings the last one, without a reload.
+  await page.mouse.wheel(0, 100_000);
+  await expect(rows).toHaveCount(21);
+  await expect(rows.last()).toContainText(`${b.displayName} reacted to your post`);
+  await expect(page.getByRole('link', { name: 'Load more', exact: true })).toHaveCount(0);
+  expect(page.url()).toBe(url);
+  expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+});
