@@ -286,6 +286,11 @@ test.describe('reactions and comments', () => {
     );
     await postA.getByRole('button', { name: 'More reactions', exact: true }).click();
     await expect(postA.getByRole('group', { name: 'Reactions', exact: true })).toHaveCount(0);
+    // A click elsewhere closes it too.
+    await postA.getByRole('button', { name: 'More reactions', exact: true }).click();
+    await expect(postA.getByRole('group', { name: 'Reactions', exact: true })).toBeVisible();
+    await visibleText(postA, text).click();
+    await expect(postA.getByRole('group', { name: 'Reactions', exact: true })).toHaveCount(0);
     await expectNotReloaded(page, urlA);
 
     // B comments.

@@ -15,7 +15,8 @@ use leptos::task::spawn_local;
 /// picker is only in the page while open, so a feed of cards carries one
 /// button per card instead of seven. Each choice is `aria-pressed` for the
 /// viewer's reaction, choosing the current one removes it, and choosing
-/// closes the picker; so do Escape and the toggle again. While the
+/// closes the picker; so do Escape, the toggle again and focus leaving
+/// the menu (a click elsewhere). While the
 /// viewer's reaction is another than Like, the toggle shows its icon.
 /// Buttons without JavaScript do nothing.
 #[component]
@@ -65,6 +66,19 @@ pub fn ReactionButtons(
             let _ = button.focus();
         }
     };
+    let menu = NodeRef::<leptos::html::Div>::new();
+    // Focus leaving the menu (a click elsewhere, Tab past the last choice)
+    // closes the picker; moving between the toggle and the choices doesn't.
+    let on_focusout = move |ev: leptos::ev::FocusEvent| {
+        use leptos::wasm_bindgen::JsCast as _;
+        let inside = ev
+            .related_target()
+            .zip(menu.get_untracked())
+            .is_some_and(|(to, m)| m.contains(to.dyn_ref::<web_sys::Node>()));
+        if !inside {
+            open.set(false);
+        }
+    };
     let picker_id = format!("reactions-{post_id}");
     // The toggle shows the viewer's reaction when it isn't Like.
     let toggle_icon = move || match reactions.with(|r| r.mine) {
@@ -75,6 +89,8 @@ pub fn ReactionButtons(
         // Escape from the toggle or from a choice closes the picker.
         <div
             class="reaction-menu"
+            node_ref=menu
+            on:focusout=on_focusout
             on:keydown=move |ev| {
                 if ev.key() == "Escape" && open.get_untracked() {
                     close();
