@@ -15,7 +15,7 @@ mod url;
 
 pub use avatar::{Avatar, Cover, PLACEHOLDER_AVATAR, PLACEHOLDER_COVER};
 pub use errors::{ErrorNotice, FieldError, action_error};
-pub use focus::focus_within;
+pub use focus::{focus_within, moves_within};
 pub use form_field::{FormField, NewPasswordFields};
 pub use icon::{ICON_SPRITE, Icon, IconName};
 pub use load_more::{LoadMore, NEAR_VIEWPORT_MARGIN_PX, Paged, Pager};

@@ -1,5 +1,5 @@
 use leptos::wasm_bindgen::JsCast;
-use leptos::web_sys::{Element, HtmlElement};
+use leptos::web_sys::{Element, EventTarget, HtmlElement, Node};
 
 /// Moves keyboard focus to the first element inside `root` matching
 /// `selector` (used when a disclosure opens and its toggle steps aside).
@@ -10,4 +10,13 @@ pub fn focus_within(root: &Element, selector: &str) {
     {
         let _ = el.focus();
     }
+}
+
+/// Whether an event's `related_target` (where focus or the pointer went
+/// on `focusout`/`dragleave`) is `root` or inside it: moving between a
+/// box's own children is not leaving the box. `false` without a target
+/// (focus went to the page) or without `root`.
+pub fn moves_within(root: Option<impl AsRef<Node>>, to: Option<EventTarget>) -> bool {
+    root.zip(to)
+        .is_some_and(|(root, to)| root.as_ref().contains(to.dyn_ref::<Node>()))
 }

@@ -53,7 +53,7 @@ fn near_viewport(target: NodeRef<Div>) -> ReadSignal<bool> {
 }
 
 /// The pages of a list fetched after its first page, newest last, and
-/// the state of fetching the next one: the list shows [`Paged::pages`],
+/// the state of fetching the next one: the list shows [`Paged::items`],
 /// and [`LoadMore`] drives [`Paged::pager`].
 pub struct Paged<P: Send + Sync + 'static> {
     pages: RwSignal<Vec<P>>,
@@ -121,11 +121,6 @@ impl<P: Send + Sync + 'static> Paged<P> {
                 load,
             },
         }
-    }
-
-    /// The pages fetched so far, oldest first (the first page not included).
-    pub fn pages(&self) -> ReadSignal<Vec<P>> {
-        self.pages.read_only()
     }
 
     /// Every item of the fetched pages, in order, as `items` takes them out

@@ -1,4 +1,4 @@
-use crate::components::common::{Avatar, ErrorNotice, FieldError, action_error};
+use crate::components::common::{Avatar, ErrorNotice, FieldError, action_error, moves_within};
 use crate::components::photos::{
     AddPhotosInput, PhotoPicker, PickedPhotos, drag_has_files, dropped_files, pasted_files,
 };
@@ -70,13 +70,8 @@ pub fn Composer(
         }
     };
     let on_dragleave = move |ev: leptos::ev::DragEvent| {
-        use leptos::wasm_bindgen::JsCast as _;
         // Moving onto a child of the box is not leaving it.
-        let inside = ev
-            .related_target()
-            .zip(section.get_untracked())
-            .is_some_and(|(to, s)| s.contains(to.dyn_ref::<web_sys::Node>()));
-        if !inside {
+        if !moves_within(section.get_untracked(), ev.related_target()) {
             dragging.set(false);
         }
     };

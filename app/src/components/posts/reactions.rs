@@ -2,7 +2,7 @@
 //! opens on demand (optimistic: the counts change at once, then take the
 //! server's answer), and the summary that lists who reacted.
 
-use crate::components::common::{Avatar, ErrorAlert, Icon, IconName};
+use crate::components::common::{Avatar, ErrorAlert, Icon, IconName, moves_within};
 use crate::error::AppError;
 use crate::ids::PostId;
 use crate::models::{ReactionKind, ReactionSummary, Reactor};
@@ -70,12 +70,7 @@ pub fn ReactionButtons(
     // Focus leaving the menu (a click elsewhere, Tab past the last choice)
     // closes the picker; moving between the toggle and the choices doesn't.
     let on_focusout = move |ev: leptos::ev::FocusEvent| {
-        use leptos::wasm_bindgen::JsCast as _;
-        let inside = ev
-            .related_target()
-            .zip(menu.get_untracked())
-            .is_some_and(|(to, m)| m.contains(to.dyn_ref::<web_sys::Node>()));
-        if !inside {
+        if !moves_within(menu.get_untracked(), ev.related_target()) {
             open.set(false);
         }
     };
