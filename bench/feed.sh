@@ -19,7 +19,7 @@
 #
 # It builds nothing. Build the release site and server first:
 #
-#   . scripts/env.sh && cargo leptos build --release --precompress
+#   . scripts/env.sh && cargo leptos build --release --precompress --split
 #
 # Settings (environment):
 #   HEARTH_SERVER_BIN   server binary (default $CARGO_TARGET_DIR/release/server;

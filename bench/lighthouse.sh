@@ -12,7 +12,7 @@
 #
 # It builds nothing. Build the release site and server first:
 #
-#   . scripts/env.sh && cargo leptos build --release --precompress
+#   . scripts/env.sh && cargo leptos build --release --precompress --split
 #
 # Installs the pinned lighthouse (npm, 12.2.3, the last that runs on this
 # Node) into $HEARTH_TOOLS_DIR when missing, and drives Debian's Chromium

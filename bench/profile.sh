@@ -16,7 +16,7 @@
 # build is needed. The profile stays in $BENCH_PROFILE_OUT (default
 # /tmp/hearth-perf.data) for `perf report -i`. Build first:
 #
-#   . scripts/env.sh && cargo leptos build --release --precompress
+#   . scripts/env.sh && cargo leptos build --release --precompress --split
 #
 # Needs `perf` (Debian's linux-perf, installed when missing) and the
 # permission to profile another process (root, or

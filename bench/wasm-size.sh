@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the browser's wasm is made of: the release wasm's bytes (raw and
-# brotli, as served), then its code by crate and the app's own code by
+# brotli, as served): the main module every page loads, then each `#[lazy]`
+# function's chunks (what a page using it adds); then the code by crate and the app's own code by
 # module, read with twiggy (https://github.com/rustwasm/twiggy) from the
 # wasm as rustc left it, before wasm-bindgen and wasm-opt, which still
 # names every function.
@@ -14,7 +15,7 @@
 # instantiated for each signal, effect and view type) rather than `app`.
 # It builds nothing. Build first:
 #
-#   . scripts/env.sh && cargo leptos build --release --precompress
+#   . scripts/env.sh && cargo leptos build --release --precompress --split
 #
 # Installs twiggy from crates.io (`cargo install twiggy --locked`) when it
 # is missing.
@@ -27,16 +28,34 @@ cd "$HEARTH_ROOT"
 log() { printf '[wasm-size] %s\n' "$*" >&2; }
 
 unsplit="$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/wasm-release/frontend.wasm"
-shipped="$(ls target/site/pkg/*.wasm 2>/dev/null | head -n 1 || true)"
-[ -f "$unsplit" ] && [ -n "$shipped" ] ||
-  { log "no release wasm: cargo leptos build --release --precompress first"; exit 1; }
+pkg=target/site/pkg
+[ -f "$unsplit" ] && ls "$pkg"/__wasm_split_manifest.*json >/dev/null 2>&1 ||
+  { log "no split release wasm: cargo leptos build --release --precompress --split first"; exit 1; }
 if ! command -v twiggy >/dev/null; then
   log "installing twiggy from crates.io"
   cargo install twiggy --locked --quiet
 fi
 
-printf 'shipped %s: %s bytes raw, %s brotli\n' "$(basename "$shipped")" \
-  "$(stat -c %s "$shipped")" "$(stat -c %s "$shipped.br" 2>/dev/null || echo '?')"
+# What a page downloads: the main module (hearth.*.wasm), which every page
+# loads, and the chunks of the `#[lazy]` functions it calls. The split
+# manifest maps each lazy function to the chunks it needs.
+/usr/bin/python3 - "$pkg" <<'PY'
+import glob, json, os, sys
+
+pkg = sys.argv[1]
+def br(f):
+    return os.path.getsize(f + ".br") if os.path.exists(f + ".br") else 0
+main = [f for f in glob.glob(f"{pkg}/hearth.*.wasm")]
+chunks = sorted(set(glob.glob(f"{pkg}/*.wasm")) - set(main))
+m = main[0]
+print(f"main module {os.path.basename(m)}: {os.path.getsize(m)} bytes raw, {br(m)} brotli (every page)")
+print(f"{len(chunks)} chunks, {sum(br(c) for c in chunks)} bytes brotli in all")
+manifest = json.load(open(glob.glob(f"{pkg}/__wasm_split_manifest.*json")[0]))
+print("lazy function: its chunks' brotli bytes (main module + them)")
+for name, files in sorted(manifest.items()):
+    size = sum(br(os.path.join(pkg, f + ".wasm")) for f in files)
+    print(f"  {name.rsplit('_', 1)[0]:24s} {len(files):3d} files {size:8d}  ({br(m) + size})")
+PY
 csv="$(mktemp)"
 trap 'rm -f "$csv"' EXIT
 twiggy top -n 1000000 -f csv "$unsplit" >"$csv"

@@ -69,7 +69,7 @@ require_package() {
 # 127.0.0.1 (they build nothing themselves). Exits the script otherwise.
 require_release_site() {
   local server_bin="$1" site_root="$2" port="$3"
-  local build="cargo leptos build --release --precompress"
+  local build="cargo leptos build --release --precompress --split"
   [ -x "$server_bin" ] || die "no server binary at $server_bin ($build)"
   [ -d "$site_root/pkg" ] || die "no built site at $site_root ($build)"
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then

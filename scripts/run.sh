@@ -8,4 +8,4 @@ set -euo pipefail
 cd "$HEARTH_ROOT"
 HEARTH_SETUP_E2E=0 bash scripts/setup.sh
 # --precompress: brotli and gzip copies of the site files, served as they are.
-exec cargo leptos serve --release --precompress
+exec cargo leptos serve --release --precompress --split

@@ -64,7 +64,7 @@ step "end-to-end (Playwright, Chromium), one instance on SQLite"
 # the binary under the tests.
 e2e_root="$HEARTH_ROOT/target/e2e"
 mkdir -p "$e2e_root"
-LEPTOS_SITE_ROOT="$e2e_root/site" cargo leptos build
+LEPTOS_SITE_ROOT="$e2e_root/site" cargo leptos build --split
 cp "$CARGO_TARGET_DIR/debug/server" "$e2e_root/server"
 # The hashed names of the wasm, JS and CSS files (Cargo.toml's hash-files),
 # which the server reads beside its binary.

@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod ids;
 pub mod layouts;
+pub mod lazy;
 pub mod models;
 pub mod server_fns;
 pub mod text;
@@ -45,17 +46,11 @@ pub mod state;
 #[cfg(feature = "ssr")]
 pub mod video;
 
-use components::auth::{ConfirmEmailPage, ForgotPasswordPage, ResetPasswordPage};
-use components::chat::{ConversationPage, MailboxPage, NewGroupPage, RoomsPage};
 use components::common::{NotFound, TopBar};
 use components::home::HomePage;
-use components::notifications::NotificationsPage;
 use components::posts::PostPage;
-use components::profiles::ProfilePage;
-use components::search::SearchPage;
-use components::settings::{AccountPage, SecurityPage, SessionsPage, SettingsPage};
-use components::social::{FriendsPage, PeoplePage};
 use layouts::MainLayout;
+use lazy::{LazyPage, lazily};
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -127,23 +122,23 @@ fn AppRoutes() -> impl IntoView {
         }>
             <ParentRoute path=path!("") view=MainLayout ssr=SsrMode::Async>
                 <Route path=path!("") view=HomePage />
-                <Route path=path!("u/:username") view=ProfilePage />
+                <Route path=path!("u/:username") view=|| lazily(LazyPage::Profile) />
                 <Route path=path!("p/:id") view=PostPage />
-                <Route path=path!("friends") view=FriendsPage />
-                <Route path=path!("people") view=PeoplePage />
-                <Route path=path!("search") view=SearchPage />
-                <Route path=path!("settings") view=SettingsPage />
-                <Route path=path!("settings/security") view=SecurityPage />
-                <Route path=path!("settings/sessions") view=SessionsPage />
-                <Route path=path!("settings/account") view=AccountPage />
-                <Route path=path!("forgot-password") view=ForgotPasswordPage />
-                <Route path=path!("reset-password") view=ResetPasswordPage />
-                <Route path=path!("confirm-email") view=ConfirmEmailPage />
-                <Route path=path!("messages") view=MailboxPage />
-                <Route path=path!("messages/new") view=NewGroupPage />
-                <Route path=path!("messages/:id") view=ConversationPage />
-                <Route path=path!("rooms") view=RoomsPage />
-                <Route path=path!("notifications") view=NotificationsPage />
+                <Route path=path!("friends") view=|| lazily(LazyPage::Friends) />
+                <Route path=path!("people") view=|| lazily(LazyPage::People) />
+                <Route path=path!("search") view=|| lazily(LazyPage::Search) />
+                <Route path=path!("settings") view=|| lazily(LazyPage::Settings) />
+                <Route path=path!("settings/security") view=|| lazily(LazyPage::Security) />
+                <Route path=path!("settings/sessions") view=|| lazily(LazyPage::Sessions) />
+                <Route path=path!("settings/account") view=|| lazily(LazyPage::Account) />
+                <Route path=path!("forgot-password") view=|| lazily(LazyPage::ForgotPassword) />
+                <Route path=path!("reset-password") view=|| lazily(LazyPage::ResetPassword) />
+                <Route path=path!("confirm-email") view=|| lazily(LazyPage::ConfirmEmail) />
+                <Route path=path!("messages") view=|| lazily(LazyPage::Mailbox) />
+                <Route path=path!("messages/new") view=|| lazily(LazyPage::NewGroup) />
+                <Route path=path!("messages/:id") view=|| lazily(LazyPage::Conversation) />
+                <Route path=path!("rooms") view=|| lazily(LazyPage::Rooms) />
+                <Route path=path!("notifications") view=|| lazily(LazyPage::Notifications) />
             </ParentRoute>
         </Routes>
     }

@@ -6,8 +6,14 @@
 #![recursion_limit = "256"]
 
 /// Called by the generated JS glue once the wasm module loads.
+///
+/// First loads the lazy chunks the server's HTML uses (`app::lazy`): Leptos
+/// hydrates only views whose code is already here. Then hydrates `<body>`.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    wasm_bindgen_futures::spawn_local(async {
+        app::lazy::load_rendered_chunks().await;
+        leptos::mount::hydrate_body(app::App);
+    });
 }

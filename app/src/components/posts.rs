@@ -15,6 +15,7 @@ mod share_box;
 mod shared_post;
 mod visibility;
 
+pub use comments::CommentsSection;
 pub use composer::Composer;
 pub use feed::{Feed, FeedTop};
 pub use post_body::{PostBody, text_runs};

@@ -1,9 +1,10 @@
-use super::comments::CommentsSection;
 use super::owner_controls::OwnerControls;
 use super::reactions::{ReactionButtons, ReactionSummaryButton};
 use super::share_box::ShareBox;
 use super::shared_post::SharedPostEmbed;
-use crate::components::common::{Avatar, ErrorNotice, Icon, IconName, RelativeTime};
+use crate::components::common::{
+    Avatar, ErrorNotice, Icon, IconName, RelativeTime, lazy_view, sendable,
+};
 use crate::components::photos::PhotoGrid;
 use crate::components::posts::{PostBody, VisibilityIcon};
 use crate::components::video::PostVideo;
@@ -11,6 +12,7 @@ use crate::contexts::live_context::{Throttle, use_live};
 use crate::error::AppError;
 use crate::events::LiveEvent;
 use crate::ids::PostId;
+use crate::lazy::comments_section;
 use crate::models::{Photo, PostView, ReactionSummary, SharedPost, Video, Visibility};
 use crate::server_fns::posts::get_post;
 use leptos::prelude::*;
@@ -266,8 +268,13 @@ fn PostFooter(
             {move || shared_done.get().then_some("Shared to your feed.")}
         </p>
         <div class="comments" id=comments_id hidden=move || !comments_open.get()>
-            <Show when=move || comments_open.get()>
-                <CommentsSection post_id=id reload=comments_reload.into() on_changed />
+            <Show when=move || {
+                comments_open.get()
+            }>
+                {move || lazy_view(
+                    sendable(comments_section(id, comments_reload.into(), on_changed)),
+                    || view! { <p class="loading small">"Loading comments…"</p> }.into_any(),
+                )}
             </Show>
         </div>
     }

@@ -281,7 +281,7 @@ impl VideoUpload {
             (true, false) => Step::Send,
         };
         let this = *self;
-        spawn_local(async move { this.drive(generation, step).await });
+        spawn_local(async move { drive(this, generation, step).await });
     }
 }
 
@@ -289,6 +289,14 @@ impl Default for VideoUpload {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// [`VideoUpload`]'s upload loop, from a wasm chunk of its own: the tus
+/// client and the loop are fetched when a video is first chosen, not with
+/// the feed (`components::common::sendable` tells how `#[lazy]` works).
+#[lazy]
+async fn drive(upload: VideoUpload, generation: u64, step: Step) {
+    upload.drive(generation, step).await;
 }
 
 /// Deletes an upload on the server in the background.
