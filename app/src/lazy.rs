@@ -95,7 +95,7 @@ async fn load(page: LazyPage) -> AnyView {
 /// The log-in / sign-up page (`/` signed out).
 #[lazy]
 pub fn landing() -> AnyView {
-    marked("landing", || view! { <Landing /> })
+    marked(marker::LANDING, || view! { <Landing /> })
 }
 
 /// A post's comments ([`CommentsSection`]): the thread, the forms,
@@ -104,7 +104,7 @@ pub fn landing() -> AnyView {
 #[lazy]
 pub fn comments_section(post_id: PostId, reload: Signal<u64>, on_changed: Callback<()>) -> AnyView {
     marked(
-        "comments_section",
+        marker::COMMENTS_SECTION,
         move || view! { <CommentsSection post_id reload on_changed /> },
     )
 }
@@ -112,7 +112,7 @@ pub fn comments_section(post_id: PostId, reload: Signal<u64>, on_changed: Callba
 /// A profile: header, cover and photo editors, friends, the person's posts.
 #[lazy]
 fn profile_page() -> AnyView {
-    marked("profile_page", || view! { <ProfilePage /> })
+    marked(marker::PROFILE_PAGE, || view! { <ProfilePage /> })
 }
 
 /// Friends, people, search and notifications.
@@ -124,7 +124,7 @@ fn people_pages(page: LazyPage) -> AnyView {
         LazyPage::Search => view! { <SearchPage /> }.into_any(),
         _ => view! { <NotificationsPage /> }.into_any(),
     };
-    marked("people_pages", page)
+    marked(marker::PEOPLE_PAGES, page)
 }
 
 /// The four settings pages.
@@ -136,7 +136,7 @@ fn settings_pages(page: LazyPage) -> AnyView {
         LazyPage::Account => view! { <AccountPage /> }.into_any(),
         _ => view! { <SettingsPage /> }.into_any(),
     };
-    marked("settings_pages", page)
+    marked(marker::SETTINGS_PAGES, page)
 }
 
 /// Forgot password, reset password and confirm email.
@@ -147,7 +147,7 @@ fn recovery_pages(page: LazyPage) -> AnyView {
         LazyPage::ConfirmEmail => view! { <ConfirmEmailPage /> }.into_any(),
         _ => view! { <ForgotPasswordPage /> }.into_any(),
     };
-    marked("recovery_pages", page)
+    marked(marker::RECOVERY_PAGES, page)
 }
 
 /// Mailbox, new group, a conversation and public rooms.
@@ -159,7 +159,27 @@ fn chat_pages(page: LazyPage) -> AnyView {
         LazyPage::Rooms => view! { <RoomsPage /> }.into_any(),
         _ => view! { <MailboxPage /> }.into_any(),
     };
-    marked("chat_pages", page)
+    marked(marker::CHAT_PAGES, page)
+}
+
+/// The names the server writes in a lazy view's `data-lazy` marker
+/// ([`marked`]) and the browser reads back ([`load_rendered_chunks`]):
+/// one constant each, so the two can't drift apart.
+mod marker {
+    /// [`super::landing`]'s.
+    pub const LANDING: &str = "landing";
+    /// [`super::comments_section`]'s.
+    pub const COMMENTS_SECTION: &str = "comments_section";
+    /// [`super::profile_page`]'s.
+    pub const PROFILE_PAGE: &str = "profile_page";
+    /// [`super::people_pages`]'s.
+    pub const PEOPLE_PAGES: &str = "people_pages";
+    /// [`super::settings_pages`]'s.
+    pub const SETTINGS_PAGES: &str = "settings_pages";
+    /// [`super::recovery_pages`]'s.
+    pub const RECOVERY_PAGES: &str = "recovery_pages";
+    /// [`super::chat_pages`]'s.
+    pub const CHAT_PAGES: &str = "chat_pages";
 }
 
 /// `view` after an empty, hidden `<span data-lazy="name">` that tells the
@@ -193,15 +213,15 @@ pub async fn load_rendered_chunks() {
         let name = markers
             .item(i)
             .and_then(|node| leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(node).ok())
-            .and_then(|marker| marker.get_attribute("data-lazy"));
+            .and_then(|el| el.get_attribute("data-lazy"));
         match name.as_deref() {
-            Some("landing") => __preload_landing().await,
-            Some("comments_section") => __preload_comments_section().await,
-            Some("profile_page") => __preload_profile_page().await,
-            Some("people_pages") => __preload_people_pages().await,
-            Some("settings_pages") => __preload_settings_pages().await,
-            Some("recovery_pages") => __preload_recovery_pages().await,
-            Some("chat_pages") => __preload_chat_pages().await,
+            Some(marker::LANDING) => __preload_landing().await,
+            Some(marker::COMMENTS_SECTION) => __preload_comments_section().await,
+            Some(marker::PROFILE_PAGE) => __preload_profile_page().await,
+            Some(marker::PEOPLE_PAGES) => __preload_people_pages().await,
+            Some(marker::SETTINGS_PAGES) => __preload_settings_pages().await,
+            Some(marker::RECOVERY_PAGES) => __preload_recovery_pages().await,
+            Some(marker::CHAT_PAGES) => __preload_chat_pages().await,
             _ => {}
         }
     }

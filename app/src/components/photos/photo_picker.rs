@@ -170,23 +170,13 @@ impl PhotoPicker {
             alt: ArcRwSignal::new(String::new()),
             cancel: Arc::new(Mutex::new(Some(cancel_tx))),
         };
-        let progress = item.progress.clone();
-        match start_upload(file, self.purpose, move |f| progress.set(f)) {
-            Ok((handle, done)) => {
-                let outcome = item.outcome.clone();
-                spawn_local(async move {
-                    // Pinned here, `done` (and the request's event handlers
-                    // in it) outlives the abort, whose last events it gets.
-                    let done = std::pin::pin!(done);
-                    match select(done, cancel_rx).await {
-                        Either::Left((result, _)) => outcome.set(Some(result)),
-                        // Cancelled, or every copy of the item dropped.
-                        Either::Right(_) => handle.abort(),
-                    }
-                });
-            }
-            Err(e) => item.outcome.set(Some(Err(e))),
-        }
+        spawn_local(upload(
+            file.clone(),
+            self.purpose,
+            item.progress.clone(),
+            item.outcome.clone(),
+            cancel_rx,
+        ));
         self.items.update(|items| items.push(item));
     }
 
@@ -214,5 +204,32 @@ impl PhotoPicker {
             item.release();
         }
         self.notice.try_set(None);
+    }
+}
+
+/// Uploads `file` (progress into `progress`, the result into `outcome`)
+/// until it ends or `cancel` fires, which aborts it. From a wasm chunk of
+/// its own, fetched when the first photo is chosen
+/// (`components::common::sendable` tells how `#[lazy]` works).
+#[lazy]
+async fn upload(
+    file: File,
+    purpose: MediaPurpose,
+    progress: ArcRwSignal<f64>,
+    outcome: ArcRwSignal<Option<Result<Photo, AppError>>>,
+    cancel: oneshot::Receiver<()>,
+) {
+    match start_upload(&file, purpose, move |f| progress.set(f)) {
+        Ok((handle, done)) => {
+            // Pinned here, `done` (and the request's event handlers in it)
+            // outlives the abort, whose last events it gets.
+            let done = std::pin::pin!(done);
+            match select(done, cancel).await {
+                Either::Left((result, _)) => outcome.set(Some(result)),
+                // Cancelled, or every copy of the item dropped.
+                Either::Right(_) => handle.abort(),
+            }
+        }
+        Err(e) => outcome.set(Some(Err(e))),
     }
 }

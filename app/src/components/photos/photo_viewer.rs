@@ -2,9 +2,10 @@
 //! stays inside; Esc closes) with the large variant, its alt text as a
 //! caption, "Photo 2 of 3", "Previous photo" / "Next photo" (and the
 //! arrow keys, wrapping around) and "Close". Clicking beside the photo
-//! closes it too.
+//! closes it too. What the dialog shows is a chunk of its own
+//! ([`viewer_content`]), fetched when a photo is first opened.
 
-use crate::components::common::{Icon, IconName};
+use crate::components::common::{Icon, IconName, lazy_view, sendable};
 use crate::models::Photo;
 use leptos::prelude::*;
 
@@ -62,13 +63,13 @@ pub fn PhotoViewer(
             open.set(None);
         }
     };
-    let position = move || {
+    let position = Signal::derive(move || {
         open.get()
             .map(|i| format!("Photo {} of {}", i + 1, count()))
             .unwrap_or_default()
-    };
-    let current = move || open.get().and_then(|i| photos.with(|p| p.get(i).cloned()));
-    let several = move || count() > 1;
+    });
+    let is_open = Memo::new(move |_| open.with(Option::is_some));
+    let step = Callback::new(step);
     view! {
         <dialog
             node_ref=dialog
@@ -78,42 +79,74 @@ pub fn PhotoViewer(
             on:keydown=on_keydown
             on:click=on_click
         >
-            <div class="viewer-bar">
-                <p class="viewer-position" aria-live="polite">
-                    {position}
-                </p>
-                <button
-                    type="button"
-                    class="viewer-button"
-                    aria-label="Close"
-                    autofocus
-                    on:click=move |_| open.set(None)
-                >
-                    <Icon name=IconName::Close />
-                </button>
-            </div>
-            <div class="viewer-stage">
-                {move || current().map(|photo| viewer_figure(&photo))} <Show when=several>
-                    <button
-                        type="button"
-                        class="viewer-button viewer-prev"
-                        aria-label="Previous photo"
-                        on:click=move |_| step(-1)
-                    >
-                        <Icon name=IconName::ChevronLeft size=28 />
-                    </button>
-                    <button
-                        type="button"
-                        class="viewer-button viewer-next"
-                        aria-label="Next photo"
-                        on:click=move |_| step(1)
-                    >
-                        <Icon name=IconName::ChevronRight size=28 />
-                    </button>
-                </Show>
-            </div>
+            <Show when=move || is_open.get()>
+                {move || lazy_view(
+                    sendable(viewer_content(photos, open, position, step)),
+                    || ().into_any(),
+                )}
+            </Show>
         </dialog>
     }
+}
+
+/// What the open viewer shows: `position` ("Photo 2 of 3"), "Close", the
+/// photo and, for several, "Previous photo" and "Next photo" (`step` moves
+/// by -1 or 1).
+/// From a wasm chunk of its own, fetched when a photo is first opened
+/// (`components::common::sendable` tells how `#[lazy]` works).
+#[lazy]
+fn viewer_content(
+    photos: Signal<Vec<Photo>>,
+    open: RwSignal<Option<usize>>,
+    position: Signal<String>,
+    step: Callback<isize>,
+) -> AnyView {
+    let current = move || open.get().and_then(|i| photos.with(|p| p.get(i).cloned()));
+    let several = move || photos.with(Vec::len) > 1;
+    // `autofocus` works when the chunk was already in as the dialog opened;
+    // the first time, the content arrives after, and takes the focus then.
+    let close = NodeRef::<leptos::html::Button>::new();
+    close.on_load(|button| {
+        let _ = button.focus();
+    });
+    view! {
+        <div class="viewer-bar">
+            <p class="viewer-position" aria-live="polite">
+                {position}
+            </p>
+            <button
+                type="button"
+                class="viewer-button"
+                aria-label="Close"
+                autofocus
+                node_ref=close
+                on:click=move |_| open.set(None)
+            >
+                <Icon name=IconName::Close />
+            </button>
+        </div>
+        <div class="viewer-stage">
+            {move || current().map(|photo| viewer_figure(&photo))} <Show when=several>
+                <button
+                    type="button"
+                    class="viewer-button viewer-prev"
+                    aria-label="Previous photo"
+                    on:click=move |_| step.run(-1)
+                >
+                    <Icon name=IconName::ChevronLeft size=28 />
+                </button>
+                <button
+                    type="button"
+                    class="viewer-button viewer-next"
+                    aria-label="Next photo"
+                    on:click=move |_| step.run(1)
+                >
+                    <Icon name=IconName::ChevronRight size=28 />
+                </button>
+            </Show>
+        </div>
+    }
+    .into_any()
 }
 
 /// The large variant with its caption. The image is sized from the photo's

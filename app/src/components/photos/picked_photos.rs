@@ -1,8 +1,10 @@
 //! The tiles of a [`PhotoPicker`]: local preview, "Remove photo N",
 //! upload progress, the upload's error and "Alt text for photo N".
+//! The tiles' code is a chunk of its own ([`picked_tiles`]), fetched when
+//! the first photo is chosen.
 
 use super::photo_picker::{PhotoPicker, PickedPhoto};
-use crate::components::common::{Icon, IconName};
+use crate::components::common::{Icon, IconName, lazy_view, sendable};
 use crate::validation::TextLimit;
 use leptos::prelude::*;
 
@@ -20,16 +22,30 @@ pub fn PickedPhotos(
 ) -> impl IntoView {
     view! {
         <Show when=move || !picker.is_empty()>
-            <ul class="picked-photos" aria-label="Photos to attach">
-                <ForEnumerate each=move || picker.items() key=|item| item.key let(index, item)>
-                    <PickedTile picker item index id_prefix numbered />
-                </ForEnumerate>
-            </ul>
+            {move || lazy_view(
+                sendable(picked_tiles(picker, id_prefix, numbered)),
+                || ().into_any(),
+            )}
         </Show>
         <p class="field-error" role="status">
             {move || picker.notice.get()}
         </p>
     }
+}
+
+/// The list of tiles, from a wasm chunk of its own: a picker is empty
+/// until the viewer chooses a photo, so the feed's first download doesn't
+/// carry it (`components::common::sendable` tells how `#[lazy]` works).
+#[lazy]
+fn picked_tiles(picker: PhotoPicker, id_prefix: &'static str, numbered: bool) -> AnyView {
+    view! {
+        <ul class="picked-photos" aria-label="Photos to attach">
+            <ForEnumerate each=move || picker.items() key=|item| item.key let(index, item)>
+                <PickedTile picker item index id_prefix numbered />
+            </ForEnumerate>
+        </ul>
+    }
+    .into_any()
 }
 
 #[component]

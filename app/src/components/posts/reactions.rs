@@ -2,7 +2,9 @@
 //! opens on demand (optimistic: the counts change at once, then take the
 //! server's answer), and the summary that lists who reacted.
 
-use crate::components::common::{Avatar, ErrorAlert, Icon, IconName, moves_within};
+use crate::components::common::{
+    Avatar, ErrorAlert, Icon, IconName, lazy_view, moves_within, sendable,
+};
 use crate::error::AppError;
 use crate::ids::PostId;
 use crate::models::{ReactionKind, ReactionSummary, Reactor};
@@ -158,21 +160,6 @@ pub fn ReactionSummaryButton(
     reactions: RwSignal<ReactionSummary>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
-    let reactors = RwSignal::new(None::<Result<Vec<Reactor>, AppError>>);
-    let load = move || {
-        spawn_local(async move {
-            let list = list_reactors(post_id).await;
-            reactors.set(Some(list));
-        });
-    };
-    // An open list follows the counts.
-    Effect::new(move |prev: Option<ReactionSummary>| {
-        let now = reactions.get();
-        if prev.is_some_and(|p| p != now) && open.get_untracked() {
-            load();
-        }
-        now
-    });
     let total = Memo::new(move |_| reactions.with(ReactionSummary::total));
     let list_id = format!("reactors-{post_id}");
     let kinds = move || {
@@ -191,28 +178,49 @@ pub fn ReactionSummaryButton(
                 aria-label=move || summary_name(total.get())
                 aria-expanded=move || open.get().to_string()
                 aria-controls=list_id.clone()
-                on:click=move |_| {
-                    if open.get_untracked() {
-                        open.set(false);
-                    } else {
-                        open.set(true);
-                        reactors.set(None);
-                        load();
-                    }
-                }
+                on:click=move |_| open.update(|o| *o = !*o)
             >
                 <span class="reaction-kinds">{kinds}</span>
                 <span class="reaction-total">{move || total.get()}</span>
             </button>
             <div class="reactors" id=list_id hidden=move || !open.get()>
-                {move || match reactors.get() {
-                    None => view! { <p class="loading small">"Loading…"</p> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorAlert error=e /> }.into_any(),
-                    Some(Ok(list)) => view! { <ReactorList list /> }.into_any(),
-                }}
+                <Show when=move || open.get()>
+                    {move || lazy_view(sendable(reactors_panel(post_id, reactions)), loading)}
+                </Show>
             </div>
         </div>
     }
+}
+
+/// "Loading…" while the list of who reacted loads.
+fn loading() -> AnyView {
+    view! { <p class="loading small">"Loading…"</p> }.into_any()
+}
+
+/// The open list of who reacted, loaded when it opens and again whenever
+/// the counts change while it is open. From a wasm chunk of its own,
+/// fetched when a summary is first opened (`components::common::sendable`
+/// tells how `#[lazy]` works).
+#[lazy]
+fn reactors_panel(post_id: PostId, reactions: RwSignal<ReactionSummary>) -> AnyView {
+    let reactors = RwSignal::new(None::<Result<Vec<Reactor>, AppError>>);
+    // Loads now, then on each change of the counts.
+    Effect::new(move |prev: Option<ReactionSummary>| {
+        let now = reactions.get();
+        if prev.as_ref() != Some(&now) {
+            spawn_local(async move {
+                let list = list_reactors(post_id).await;
+                reactors.try_set(Some(list));
+            });
+        }
+        now
+    });
+    (move || match reactors.get() {
+        None => loading(),
+        Some(Err(e)) => view! { <ErrorAlert error=e /> }.into_any(),
+        Some(Ok(list)) => view! { <ReactorList list /> }.into_any(),
+    })
+    .into_any()
 }
 
 /// The summary button's name: "1 reaction, see who reacted",

@@ -2,6 +2,8 @@
 //! then a `<video controls playsinline>` fed by hls.js (loaded on the
 //! first click, when the browser has Media Source Extensions) or by the
 //! browser's own HLS (Safari, iOS), with a quality menu under hls.js.
+//! The code that starts playback and switches quality (and the hls.js
+//! glue) is a chunk of its own, fetched on the first click of "Play".
 
 use super::hls::{self, Hls};
 use super::quality::{level_for, poster_alt, poster_size, poster_srcset, quality_options};
@@ -46,15 +48,8 @@ pub fn VideoPlayer(video: Video) -> impl IntoView {
     });
 
     let on_quality = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
         if let Some(hls) = hls {
-            hls.with_value(|h| {
-                if let Some(h) = h
-                    && let Some(level) = level_for(&h.levels(), &value)
-                {
-                    h.set_current_level(level);
-                }
-            });
+            spawn_local(set_quality(hls, event_target_value(&ev)));
         }
     };
     let options = quality_options(&video.renditions);
@@ -129,7 +124,9 @@ pub fn VideoPlayer(video: Video) -> impl IntoView {
 }
 
 /// Starts playback in `el`: hls.js if the browser can run it, else native
-/// HLS, else a message.
+/// HLS, else a message. From a wasm chunk of its own, fetched on the first
+/// "Play" (`components::common::sendable` tells how `#[lazy]` works).
+#[lazy]
 async fn start(
     el: HtmlVideoElement,
     src: String,
@@ -169,6 +166,20 @@ async fn start(
         el.set_src(&src);
         play_quietly(&el);
     }
+}
+
+/// Switches hls.js to the rendition the quality menu's `value` names
+/// ("auto" or a short side in pixels, [`quality_options`]). From a wasm
+/// chunk of its own, fetched on the first change of quality.
+#[lazy]
+fn set_quality(hls: StoredValue<Option<Hls>, LocalStorage>, value: String) {
+    hls.with_value(|h| {
+        if let Some(h) = h
+            && let Some(level) = level_for(&h.levels(), &value)
+        {
+            h.set_current_level(level);
+        }
+    });
 }
 
 /// Starts playing; a refusal (autoplay rules) leaves the controls to the

@@ -1,11 +1,12 @@
 //! The composer's video parts: the "Add video" file input, the offer to
 //! continue an unfinished upload after a reload, and the chosen video's
 //! name, progress ("42 % · about 3 min left") and Pause, Resume, Retry
-//! and Cancel buttons.
+//! and Cancel buttons. The offer and the progress are a chunk of their
+//! own ([`upload_panel`]), fetched when one is first shown.
 
 use super::upload_math::{progress_label, size_label};
 use super::video_upload::{UploadPhase, VideoUpload};
-use crate::components::common::{Icon, IconName};
+use crate::components::common::{Icon, IconName, lazy_view, sendable};
 use crate::components::photos::files_of;
 use leptos::prelude::*;
 
@@ -59,6 +60,19 @@ pub fn VideoUploadPanel(
     blocked: Signal<bool>,
 ) -> impl IntoView {
     view! {
+        <Show when=move || upload.active() || upload.saved.with(Option::is_some)>
+            {move || lazy_view(sendable(upload_panel(upload, blocked)), || ().into_any())}
+        </Show>
+    }
+}
+
+/// [`VideoUploadPanel`]'s content, from a wasm chunk of its own: the
+/// composer shows it only once a video is chosen or an unfinished upload
+/// is found, so the feed's first download doesn't carry it
+/// (`components::common::sendable` tells how `#[lazy]` works).
+#[lazy]
+fn upload_panel(upload: VideoUpload, blocked: Signal<bool>) -> AnyView {
+    view! {
         <Show when=move || upload.active()>
             <UploadProgress upload />
         </Show>
@@ -66,6 +80,7 @@ pub fn VideoUploadPanel(
             <ResumePrompt upload blocked />
         </Show>
     }
+    .into_any()
 }
 
 /// "Resume uploading holiday.mp4?" with "Resume upload" (opens the file
