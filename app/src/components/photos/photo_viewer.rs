@@ -79,7 +79,9 @@ pub fn PhotoViewer(
             on:keydown=on_keydown
             on:click=on_click
         >
-            <Show when=move || is_open.get()>
+            <Show when=move || {
+                is_open.get()
+            }>
                 {move || lazy_view(
                     sendable(viewer_content(photos, open, position, step)),
                     || ().into_any(),

@@ -21,7 +21,9 @@ pub fn PickedPhotos(
     numbered: bool,
 ) -> impl IntoView {
     view! {
-        <Show when=move || !picker.is_empty()>
+        <Show when=move || {
+            !picker.is_empty()
+        }>
             {move || lazy_view(
                 sendable(picked_tiles(picker, id_prefix, numbered)),
                 || ().into_any(),

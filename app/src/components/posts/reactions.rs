@@ -184,9 +184,9 @@ pub fn ReactionSummaryButton(
                 <span class="reaction-total">{move || total.get()}</span>
             </button>
             <div class="reactors" id=list_id hidden=move || !open.get()>
-                <Show when=move || open.get()>
-                    {move || lazy_view(sendable(reactors_panel(post_id, reactions)), loading)}
-                </Show>
+                <Show when=move || {
+                    open.get()
+                }>{move || lazy_view(sendable(reactors_panel(post_id, reactions)), loading)}</Show>
             </div>
         </div>
     }

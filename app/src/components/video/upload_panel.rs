@@ -60,9 +60,9 @@ pub fn VideoUploadPanel(
     blocked: Signal<bool>,
 ) -> impl IntoView {
     view! {
-        <Show when=move || upload.active() || upload.saved.with(Option::is_some)>
-            {move || lazy_view(sendable(upload_panel(upload, blocked)), || ().into_any())}
-        </Show>
+        <Show when=move || {
+            upload.active() || upload.saved.with(Option::is_some)
+        }>{move || lazy_view(sendable(upload_panel(upload, blocked)), || ().into_any())}</Show>
     }
 }
 
