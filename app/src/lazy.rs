@@ -8,6 +8,8 @@
 //! - [`landing`], the log-in / sign-up page, which a signed-in reader's
 //!   feed never needs;
 //! - [`comments_section`], a post's comments, which the feed shows closed;
+//! - [`confirm_email_banner`], shown only until the email address is
+//!   confirmed;
 //! - a profile (its header and editors; the post card it shares with the
 //!   feed stays in the app);
 //! - the other pages in four groups: people (friends, people, search,
@@ -25,7 +27,9 @@
 //! name ([`load_rendered_chunks`], called by `frontend/`), then hydrates. Moving
 //! to a page of a group not yet loaded shows "Loading…" until it arrives.
 
-use crate::components::auth::{ConfirmEmailPage, ForgotPasswordPage, Landing, ResetPasswordPage};
+use crate::components::auth::{
+    ConfirmEmailNotice, ConfirmEmailPage, ForgotPasswordPage, Landing, ResetPasswordPage,
+};
 use crate::components::chat::{ConversationPage, MailboxPage, NewGroupPage, RoomsPage};
 use crate::components::common::{Loading, lazy_view, sendable};
 use crate::components::notifications::NotificationsPage;
@@ -109,6 +113,17 @@ pub fn comments_section(post_id: PostId, reload: Signal<u64>, on_changed: Callba
     )
 }
 
+/// The banner asking to confirm the email address sent to `address`
+/// ([`ConfirmEmailNotice`]); `required`: until then the account can only
+/// read.
+#[lazy]
+pub fn confirm_email_banner(address: String, required: bool) -> AnyView {
+    marked(
+        marker::CONFIRM_EMAIL_BANNER,
+        move || view! { <ConfirmEmailNotice address required /> },
+    )
+}
+
 /// A profile: header, cover and photo editors, friends, the person's posts.
 #[lazy]
 fn profile_page() -> AnyView {
@@ -180,6 +195,8 @@ mod marker {
     pub const RECOVERY_PAGES: &str = "recovery_pages";
     /// [`super::chat_pages`]'s.
     pub const CHAT_PAGES: &str = "chat_pages";
+    /// [`super::confirm_email_banner`]'s.
+    pub const CONFIRM_EMAIL_BANNER: &str = "confirm_email_banner";
 }
 
 /// `view` after an empty, hidden `<span data-lazy="name">` that tells the
@@ -222,6 +239,7 @@ pub async fn load_rendered_chunks() {
             Some(marker::SETTINGS_PAGES) => __preload_settings_pages().await,
             Some(marker::RECOVERY_PAGES) => __preload_recovery_pages().await,
             Some(marker::CHAT_PAGES) => __preload_chat_pages().await,
+            Some(marker::CONFIRM_EMAIL_BANNER) => __preload_confirm_email_banner().await,
             _ => {}
         }
     }

@@ -10,7 +10,7 @@ mod sign_in_required;
 mod sign_up_form;
 mod two_factor_step;
 
-pub use confirm_email_banner::ConfirmEmailBanner;
+pub use confirm_email_banner::{ConfirmEmailBanner, ConfirmEmailNotice};
 pub use confirm_email_page::ConfirmEmailPage;
 pub use forgot_password_page::ForgotPasswordPage;
 pub use landing::Landing;

@@ -68,6 +68,10 @@ pub fn ReactionButtons(
             let _ = button.focus();
         }
     };
+    let choose = Callback::new(move |kind| {
+        toggle(kind);
+        close();
+    });
     let menu = NodeRef::<leptos::html::Div>::new();
     // Focus leaving the menu (a click elsewhere, Tab past the last choice)
     // closes the picker; moving between the toggle and the choices doesn't.
@@ -115,34 +119,16 @@ pub fn ReactionButtons(
             >
                 {move || view! { <Icon name=toggle_icon() size=18 /> }}
             </button>
-            <Show when=move || open.get()>
-                <div
-                    class="reaction-picker"
-                    id=picker_id.clone()
-                    role="group"
-                    aria-label="Reactions"
-                >
-                    {ReactionKind::ALL
-                        .into_iter()
-                        .map(|kind| {
-                            view! {
-                                <button
-                                    type="button"
-                                    class="reaction-choice"
-                                    aria-label=format!("React with {}", kind.label())
-                                    title=kind.label()
-                                    aria-pressed=move || is_mine(kind).to_string()
-                                    on:click=move |_| {
-                                        toggle(kind);
-                                        close();
-                                    }
-                                >
-                                    <Icon name=IconName::Reaction(kind) size=30 />
-                                </button>
-                            }
-                        })
-                        .collect_view()}
-                </div>
+            <Show when=move || {
+                open.get()
+            }>
+                {
+                    let picker_id = picker_id.clone();
+                    move || lazy_view(
+                        sendable(reaction_picker(picker_id.clone(), reactions, choose)),
+                        || ().into_any(),
+                    )
+                }
             </Show>
         </div>
     }
@@ -220,6 +206,41 @@ fn reactors_panel(post_id: PostId, reactions: RwSignal<ReactionSummary>) -> AnyV
         Some(Err(e)) => view! { <ErrorAlert error=e /> }.into_any(),
         Some(Ok(list)) => view! { <ReactorList list /> }.into_any(),
     })
+    .into_any()
+}
+
+/// The open picker (`id`): "React with Like", "React with Love"..., each
+/// `aria-pressed` for the viewer's reaction in `reactions`; a click runs
+/// `choose`. From a wasm chunk of its own, fetched when a picker is first
+/// opened (`components::common::sendable` tells how `#[lazy]` works).
+#[lazy]
+fn reaction_picker(
+    id: String,
+    reactions: RwSignal<ReactionSummary>,
+    choose: Callback<ReactionKind>,
+) -> AnyView {
+    let is_mine = move |kind: ReactionKind| reactions.with(|r| r.mine == Some(kind));
+    view! {
+        <div class="reaction-picker" id=id role="group" aria-label="Reactions">
+            {ReactionKind::ALL
+                .into_iter()
+                .map(|kind| {
+                    view! {
+                        <button
+                            type="button"
+                            class="reaction-choice"
+                            aria-label=format!("React with {}", kind.label())
+                            title=kind.label()
+                            aria-pressed=move || is_mine(kind).to_string()
+                            on:click=move |_| choose.run(kind)
+                        >
+                            <Icon name=IconName::Reaction(kind) size=30 />
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
     .into_any()
 }
 
