@@ -106,10 +106,13 @@ fn viewer_content(
     let current = move || open.get().and_then(|i| photos.with(|p| p.get(i).cloned()));
     let several = move || photos.with(Vec::len) > 1;
     // `autofocus` works when the chunk was already in as the dialog opened;
-    // the first time, the content arrives after, and takes the focus then.
+    // the first time, the content arrives after, and takes the focus then
+    // (at the next frame: the button is made before it is put in the page).
     let close = NodeRef::<leptos::html::Button>::new();
     close.on_load(|button| {
-        let _ = button.focus();
+        request_animation_frame(move || {
+            let _ = button.focus();
+        });
     });
     view! {
         <div class="viewer-bar">
